@@ -1,0 +1,44 @@
+# Two commands: `make run` (demo server) and `make test` (everything CI runs).
+# Odoo 19 is found as an importable `odoo` in the Python below, or through ODOO_PATH (see README).
+
+PYTHON ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+ADDONS ?= stored_value_crm,loyalty_tiers,customer_feedback
+
+.PHONY: run test lint pot readme venv clean
+
+# The project's virtualenv sees the system's site-packages, so an Odoo installed there is used as is.
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv --system-site-packages $(VENV)
+	$(VPY) -m pip install --quiet --upgrade pip
+	$(VPY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	touch $(STAMP)
+
+# With ODOO_PATH, that tree's requirements go into the virtualenv (again whenever ODOO_PATH changes).
+venv: $(STAMP)
+	@if [ -n "$$ODOO_PATH" ] && [ "$$(cat $(VENV)/.odoo-path 2>/dev/null)" != "$$ODOO_PATH" ]; then \
+		echo "Installing the requirements of the Odoo tree in ODOO_PATH=$$ODOO_PATH"; \
+		$(VPY) -m pip install --quiet -r "$$ODOO_PATH/requirements.txt" \
+			&& $(VPY) -m pip install --quiet -r requirements-dev.txt \
+			&& echo "$$ODOO_PATH" > $(VENV)/.odoo-path || exit 1; \
+	fi
+
+run: venv
+	$(VPY) -m tools.serve
+
+test: venv
+	$(VPY) -m tools.run_tests --addons $(ADDONS)
+
+lint: venv
+	$(VPY) -m tools.run_tests --static-only
+
+pot: venv
+	$(VPY) -m tools.update_translations --addons $(ADDONS)
+
+readme: venv
+	$(VPY) -m tools.addon_readme
+
+clean:
+	rm -rf $(VENV) .local

@@ -1,0 +1,15 @@
+{
+    "name": "Customer Feedback",
+    "summary": "Post-purchase NPS and satisfaction surveys, complaint cases with deadlines, detractor follow-ups",
+    "version": "19.0.1.0.0",
+    "category": "Marketing/Surveys",
+    "author": "Stored Value Suite Contributors",
+    "website": "https://github.com/stored-value-suite/odoo-stored-value",
+    "maintainers": [],
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "depends": ["loyalty_tiers", "survey"],
+    "data": [],
+    "installable": True,
+    "application": False,
+}

@@ -1,0 +1,15 @@
+{
+    "name": "Loyalty Tiers",
+    "summary": "Member tiers with upgrade and downgrade, expiring point batches, per-tier benefits and RFM segments",
+    "version": "19.0.1.0.0",
+    "category": "Sales/Loyalty",
+    "author": "Stored Value Suite Contributors",
+    "website": "https://github.com/stored-value-suite/odoo-stored-value",
+    "maintainers": [],
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "depends": ["pos_loyalty", "stored_value_crm"],
+    "data": [],
+    "installable": True,
+    "application": False,
+}

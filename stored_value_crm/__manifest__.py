@@ -1,0 +1,15 @@
+{
+    "name": "Stored Value CRM",
+    "summary": "Prepaid member cards: bonus top-ups, append-only ledger, liability accounting, POS payment, follow-ups",
+    "version": "19.0.1.0.0",
+    "category": "Sales/Point of Sale",
+    "author": "Stored Value Suite Contributors",
+    "website": "https://github.com/stored-value-suite/odoo-stored-value",
+    "maintainers": [],
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "depends": ["account", "mail", "point_of_sale", "portal"],
+    "data": [],
+    "installable": True,
+    "application": True,
+}

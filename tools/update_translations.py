@@ -1,0 +1,62 @@
+"""`make pot`: regenerate each addon's .pot from its code, and merge it into zh_CN.po.
+
+The addons are installed in a scratch database, Odoo exports the templates, and
+zh_CN.po keeps its translations for the terms that remain; new terms come in
+untranslated, and `make test` reports them until they are translated.
+"""
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+
+from . import postgres
+from .odoo_locator import ADDONS, REPO, OdooNotFound, locate
+from .odoo_session import OdooSession
+
+DBNAME = "stored_value_i18n"
+
+
+def merge_into_chinese(addon):
+    template_path = REPO / addon / "i18n" / f"{addon}.pot"
+    chinese_path = REPO / addon / "i18n" / "zh_CN.po"
+    if chinese_path.exists():
+        chinese = polib.pofile(str(chinese_path), wrapwidth=78)
+        chinese.merge(polib.pofile(str(template_path)))
+        # Terms the code no longer has are dropped, not kept as obsolete history.
+        for entry in chinese.obsolete_entries():
+            chinese.remove(entry)
+    else:
+        chinese = polib.pofile(str(template_path), wrapwidth=78)
+    chinese.metadata.update({"Language": "zh_CN", "Plural-Forms": "nplurals=1; plural=0;"})
+    chinese.save(str(chinese_path))
+    return len(chinese.untranslated_entries()) + len(chinese.fuzzy_entries())
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--addons", default=",".join(ADDONS))
+    addons = [name for name in parser.parse_args(argv).addons.split(",") if name]
+    try:
+        odoo = locate()
+    except OdooNotFound as error:
+        sys.exit(str(error))
+    session = OdooSession(odoo, postgres.find_server(), "i18n", db_name=DBNAME)
+    session.drop_database(DBNAME)
+    if session.run("-d", DBNAME, "-i", ",".join(addons), "--stop-after-init", "--no-http"):
+        sys.exit("Installing the addons failed: see the log above.")
+    if session.run("i18n", "export", "-d", DBNAME, *addons):
+        sys.exit("Exporting the templates failed: see the log above.")
+    session.drop_database(DBNAME)
+    for addon in addons:
+        missing = merge_into_chinese(addon)
+        print(f"{addon}: .pot regenerated; zh_CN.po lacks {missing} translations")
+    # The files take the layout OCA's po checks expect (what its pre-commit hook would rewrite).
+    catalogs = [str(path) for addon in addons for path in sorted((REPO / addon / "i18n").glob("*.po*"))]
+    subprocess.run([str(Path(sys.executable).parent / "oca-checks-po"), "--fix", *catalogs], check=False)
+
+
+if __name__ == "__main__":
+    main()
