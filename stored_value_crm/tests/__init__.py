@@ -1,1 +1,9 @@
-from . import test_installation
+from . import (
+    test_wallet_access,
+    test_wallet_concurrency,
+    test_wallet_ledger,
+    test_wallet_math,
+    test_wallet_payment,
+    test_wallet_refund,
+    test_wallet_topup,
+)

@@ -1,0 +1,132 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Command
+
+
+class AccountPayment(models.Model):
+    """Payments in a stored-value journal move money out of a card (invoices) or into it (credit notes)."""
+
+    _inherit = "account.payment"
+
+    is_stored_value = fields.Boolean(related="journal_id.is_stored_value")
+    stored_value_card_id = fields.Many2one(
+        "stored.value.card",
+        string="Stored-Value Card",
+        check_company=True,
+        domain="[('partner_id.commercial_partner_id', '=', commercial_partner_id), ('state', '=', 'active')]",
+    )
+    commercial_partner_id = fields.Many2one(related="partner_id.commercial_partner_id")
+    stored_value_ledger_ids = fields.One2many(
+        "stored.value.ledger", compute="_compute_stored_value_ledger_ids", string="Card Movements"
+    )
+
+    def _compute_stored_value_ledger_ids(self):
+        for payment in self:
+            payment.stored_value_ledger_ids = (
+                self.env["stored.value.ledger"].search([("source_ref", "=", f"account.payment,{payment.id}")])
+                if payment.id
+                else False
+            )
+
+    @api.constrains("stored_value_card_id", "journal_id", "partner_id")
+    def _check_stored_value_card(self):
+        for payment in self.filtered("stored_value_card_id"):
+            card = payment.stored_value_card_id
+            if card.partner_id.commercial_partner_id != payment.partner_id.commercial_partner_id:
+                raise UserError(
+                    self.env._(
+                        "Card %(card)s belongs to %(holder)s, not to %(partner)s.",
+                        card=card.name,
+                        holder=card.partner_id.display_name,
+                        partner=payment.partner_id.display_name,
+                    )
+                )
+
+    def action_post(self):
+        result = super().action_post()
+        for payment in self.filtered(lambda pay: pay.is_stored_value and pay.state in ("in_process", "paid")):
+            payment._stored_value_book()
+        return result
+
+    def action_draft(self):
+        self._stored_value_reverse()
+        return super().action_draft()
+
+    def action_cancel(self):
+        self._stored_value_reverse()
+        return super().action_cancel()
+
+    def _stored_value_key(self):
+        """A key per posting: a payment reset to draft and posted again books anew."""
+        postings = self.env["stored.value.ledger"].search_count(
+            [("source_ref", "=", f"account.payment,{self.id}"), ("entry_type", "!=", "reversal")]
+        )
+        return f"account.payment/{self.id}/{postings}"
+
+    def _stored_value_book(self):
+        """Debit (customer payment) or credit (customer refund) the card; book the bonus share."""
+        self.ensure_one()
+        card = self.stored_value_card_id
+        if not card:
+            raise UserError(
+                self.env._("Choose the stored-value card for payment %(payment)s.", payment=self.display_name)
+            )
+        if self.partner_type != "customer":
+            raise UserError(self.env._("Stored-value cards pay and take refunds from customers only."))
+        values = {
+            "key": self._stored_value_key(),
+            "company": self.company_id,
+            "currency": self.currency_id,
+            "source_ref": f"account.payment,{self.id}",
+            "move_id": self.move_id.id,
+        }
+        if self.payment_type == "outbound":
+            card._credit_back("refund", self.amount, 0.0, **values)
+            return
+        entry = card._spend(self.amount, pin=self.env.context.get("stored_value_pin"), **values)
+        if card.currency_id.compare_amounts(-entry.bonus_amount, 0) > 0:
+            self._stored_value_bonus_move(entry, -entry.bonus_amount)
+
+    def _stored_value_bonus_move(self, entry, bonus):
+        """Spent bonus is a promotion expense, not a use of the customers' deposits."""
+        company = self.company_id
+        move = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "journal_id": self.journal_id.id,
+                "date": self.date,
+                "ref": self.env._(
+                    "Bonus spent from card %(card)s (%(entry)s)", card=entry.card_id.name, entry=entry.name
+                ),
+                "stored_value_ledger_id": entry.id,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "account_id": company._stored_value_expense_account().id,
+                            "partner_id": self.partner_id.id,
+                            "debit": bonus,
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "account_id": company._stored_value_deposit_account().id,
+                            "partner_id": self.partner_id.id,
+                            "credit": bonus,
+                        }
+                    ),
+                ],
+            }
+        )
+        move.action_post()
+        return move
+
+    def _stored_value_reverse(self):
+        """Undo the card movements of posted payments being reset or cancelled, with reversing entries."""
+        for payment in self.filtered(lambda pay: pay.is_stored_value and pay.state in ("in_process", "paid")):
+            entries = payment.stored_value_ledger_ids
+            for entry in entries.filtered(lambda entry: entry.entry_type != "reversal") - entries.reversed_entry_id:
+                entry._reverse(source_ref=f"account.payment,{payment.id}")
+                bonus_moves = self.env["account.move"].search(
+                    [("stored_value_ledger_id", "=", entry.id), ("state", "=", "posted")]
+                )
+                bonus_moves._reverse_moves(cancel=True)

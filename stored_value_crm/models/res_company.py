@@ -1,0 +1,110 @@
+from odoo import fields, models
+from odoo.fields import Domain
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    stored_value_deposit_account_id = fields.Many2one(
+        "account.account",
+        string="Customer Deposits Account",
+        check_company=True,
+        help="Liability account holding what card holders paid in and have not spent.",
+    )
+    stored_value_expense_account_id = fields.Many2one(
+        "account.account",
+        string="Bonus Expense Account",
+        check_company=True,
+        help="Expense (promotion or discount) account charged when bonus credit is spent or adjusted.",
+    )
+    stored_value_journal_id = fields.Many2one(
+        "account.journal",
+        string="Stored-Value Journal",
+        check_company=True,
+        help="Payment journal used when a card pays an invoice or takes a refund.",
+    )
+    stored_value_spend_order = fields.Selection(
+        [
+            ("principal_first", "Principal first"),
+            ("bonus_first", "Bonus first"),
+            ("proportional", "Proportionally"),
+        ],
+        string="Spending Order",
+        required=True,
+        default="principal_first",
+    )
+    stored_value_bonus_stacking = fields.Boolean(
+        string="Stack Bonus Rules", help="Give the bonus of every matching rule, not only the best one."
+    )
+    stored_value_refund_deduct_bonus = fields.Boolean(
+        string="Deduct Spent Bonus from Refunds",
+        help="A cash refund pays back the unspent principal minus the bonus the holder already spent.",
+    )
+    stored_value_dormant_days = fields.Integer(string="Dormant After (days)", default=180)
+    stored_value_pin_max_attempts = fields.Integer(string="Wrong PIN Tries Before Lock", default=5)
+
+    def _stored_value_new_account(self, name, account_type, fallback_code):
+        """A new account of this company, numbered after its highest account of ``account_type``."""
+        self.ensure_one()
+        Account = self.env["account.account"].with_company(self)
+        last = Account.search(
+            Domain.AND([Account._check_company_domain(self), [("account_type", "=", account_type)]]),
+            order="code desc",
+            limit=1,
+        )
+        return Account.create(
+            {
+                "name": name,
+                "code": Account._search_new_account_code(last.code or fallback_code),
+                "account_type": account_type,
+                "company_ids": [fields.Command.set(self.ids)],
+            }
+        )
+
+    def _stored_value_deposit_account(self):
+        self.ensure_one()
+        if not self.stored_value_deposit_account_id:
+            # sudo: setting the company's own accounts up is part of using stored value, not a user choice.
+            self.sudo().stored_value_deposit_account_id = self._stored_value_new_account(
+                self.env._("Customer Deposits (Stored Value)"), "liability_current", "2190"
+            )
+        return self.stored_value_deposit_account_id
+
+    def _stored_value_expense_account(self):
+        self.ensure_one()
+        if not self.stored_value_expense_account_id:
+            self.sudo().stored_value_expense_account_id = self._stored_value_new_account(
+                self.env._("Stored-Value Bonus Expense"), "expense", "6190"
+            )
+        return self.stored_value_expense_account_id
+
+    def _stored_value_journal(self):
+        """The payment journal whose payments move money in and out of cards."""
+        self.ensure_one()
+        if not self.stored_value_journal_id:
+            deposit_account = self._stored_value_deposit_account()
+            Journal = self.env["account.journal"].sudo().with_company(self)
+            code = "SVC"
+            while Journal.search_count([("code", "=", code), ("company_id", "=", self.id)]):
+                code = f"SV{int(code[2:]) + 1 if code[2:].isdigit() else 1}"
+            journal = Journal.create(
+                {
+                    "name": self.env._("Stored Value"),
+                    "code": code,
+                    "type": "bank",
+                    "is_stored_value": True,
+                    "company_id": self.id,
+                }
+            )
+            (journal.inbound_payment_method_line_ids | journal.outbound_payment_method_line_ids).write(
+                {"payment_account_id": deposit_account.id}
+            )
+            self.sudo().stored_value_journal_id = journal
+        return self.stored_value_journal_id
+
+    def _stored_value_setup_accounting(self):
+        """Create the deposits and expense accounts and the journal where missing (install, new companies)."""
+        for company in self.filtered("chart_template"):
+            company._stored_value_deposit_account()
+            company._stored_value_expense_account()
+            company._stored_value_journal()

@@ -1,0 +1,34 @@
+from odoo import api, fields, models
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    stored_value_card_ids = fields.One2many("stored.value.card", "partner_id", string="Stored-Value Cards")
+    stored_value_card_count = fields.Integer(compute="_compute_stored_value_balance", groups="base.group_user")
+    stored_value_balance = fields.Monetary(
+        string="Stored Value",
+        compute="_compute_stored_value_balance",
+        groups="base.group_user",
+        help="What the partner's active and frozen cards hold, in the company currency.",
+    )
+
+    @api.depends("stored_value_card_ids.balance", "stored_value_card_ids.state")
+    def _compute_stored_value_balance(self):
+        cards = self.env["stored.value.card"].search(
+            [("partner_id", "in", self.ids), ("company_id", "in", self.env.companies.ids)]
+        )
+        for partner in self:
+            own = cards.filtered(lambda card, partner=partner: card.partner_id == partner)
+            partner.stored_value_card_count = len(own)
+            partner.stored_value_balance = sum(
+                card.currency_id._convert(card.balance, self.env.company.currency_id, card.company_id)
+                for card in own.filtered(lambda card: card.state in ("active", "frozen"))
+            )
+
+    def action_view_stored_value_cards(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("stored_value_crm.stored_value_card_action")
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.id}
+        return action

@@ -1,0 +1,809 @@
+import re
+
+from passlib.context import CryptContext
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+from odoo.tools.misc import format_amount
+
+from ..tools import wallet_math
+
+PIN_CONTEXT = CryptContext(schemes=["pbkdf2_sha512"])
+PIN_FORMAT = re.compile(r"^\d{4,8}$")
+
+
+class StoredValueCard(models.Model):
+    """A stored-value wallet: money its holder has paid in advance (principal) plus promotional bonus.
+
+    Balances are a cache of the ledger. They only change through :meth:`_post_movement`, under a row
+    lock taken by :meth:`_lock`, in the transaction that writes the ledger entry.
+    """
+
+    _name = "stored.value.card"
+    _description = "Stored-Value Card"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    _name_unique = models.Constraint("UNIQUE(name)", "A card with this number already exists.")
+    _balances_not_negative = models.Constraint(
+        "CHECK(principal_balance >= 0 AND bonus_balance >= 0)",
+        "A card balance can never be negative.",
+    )
+
+    name = fields.Char(
+        string="Card Number",
+        required=True,
+        copy=False,
+        default="/",
+        index="trigram",
+        tracking=True,
+        help="Printed on the card as a barcode and a QR code; leave '/' to number the card automatically.",
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Holder", required=True, index=True, tracking=True, check_company=True
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    currency_id = fields.Many2one(
+        "res.currency", required=True, default=lambda self: self.env.company.currency_id, tracking=True
+    )
+    state = fields.Selection(
+        [("draft", "Draft"), ("active", "Active"), ("frozen", "Frozen"), ("closed", "Closed")],
+        required=True,
+        default="draft",
+        tracking=True,
+        copy=False,
+    )
+    principal_balance = fields.Monetary(
+        string="Principal", readonly=True, copy=False, help="What the holder paid in and has not spent: owed to them."
+    )
+    bonus_balance = fields.Monetary(string="Bonus", readonly=True, copy=False, help="Promotional credit left.")
+    balance = fields.Monetary(readonly=True, copy=False, tracking=True)
+    last_movement_date = fields.Datetime(readonly=True, copy=False)
+    is_dormant = fields.Boolean(
+        string="Dormant",
+        compute="_compute_is_dormant",
+        search="_search_is_dormant",
+        help="No movement for longer than the company's dormancy period.",
+    )
+    pin_hash = fields.Char(groups="base.group_system", copy=False)
+    has_pin = fields.Boolean(string="PIN Set", compute="_compute_has_pin", compute_sudo=True)
+    new_pin = fields.Char(
+        string="New PIN",
+        compute="_compute_new_pin",
+        inverse="_inverse_new_pin",
+        help="4 to 8 digits asked when the card pays. Leave empty to keep the current PIN.",
+    )
+    pin_failed_attempts = fields.Integer(readonly=True, copy=False)
+    pin_locked = fields.Boolean(string="PIN Locked", compute="_compute_pin_locked")
+    ledger_ids = fields.One2many("stored.value.ledger", "card_id", readonly=True)
+    ledger_count = fields.Integer(compute="_compute_ledger_count")
+    note = fields.Text()
+
+    @api.depends("last_movement_date", "create_date", "company_id.stored_value_dormant_days")
+    def _compute_is_dormant(self):
+        now = fields.Datetime.now()
+        for card in self:
+            last = card.last_movement_date or card.create_date or now
+            card.is_dormant = card.state == "active" and (now - last).days >= card.company_id.stored_value_dormant_days
+
+    def _search_is_dormant(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Search dormant cards with “is set” or “is not set” only."))
+        self.env.cr.execute(
+            SQL(
+                """SELECT card.id FROM stored_value_card card JOIN res_company company ON company.id = card.company_id
+                    WHERE card.state = 'active'
+                      AND COALESCE(card.last_movement_date, card.create_date)
+                          <= (now() AT TIME ZONE 'UTC') - make_interval(days => company.stored_value_dormant_days)"""
+            )
+        )
+        dormant_ids = [row[0] for row in self.env.cr.fetchall()]
+        positive = (operator == "=") == value
+        return [("id", "in" if positive else "not in", dormant_ids)]
+
+    def _compute_has_pin(self):
+        for card in self:
+            card.has_pin = bool(card.pin_hash)
+
+    def _compute_new_pin(self):
+        self.new_pin = False
+
+    def _inverse_new_pin(self):
+        for card in self.filtered("new_pin"):
+            if not PIN_FORMAT.match(card.new_pin):
+                raise ValidationError(self.env._("A PIN is 4 to 8 digits."))
+            # pin_hash is readable by system administrators only; setting it is what this field is for.
+            card.sudo().write({"pin_hash": PIN_CONTEXT.hash(card.new_pin)})
+            card._reset_pin_attempts()
+            card.message_post(body=self.env._("The PIN was changed."))
+
+    @api.depends("pin_failed_attempts", "company_id.stored_value_pin_max_attempts")
+    def _compute_pin_locked(self):
+        for card in self:
+            card.pin_locked = card.pin_failed_attempts >= card.company_id.stored_value_pin_max_attempts
+
+    def _compute_ledger_count(self):
+        counts = dict(
+            self.env["stored.value.ledger"]._read_group([("card_id", "in", self.ids)], ["card_id"], ["__count"])
+        )
+        for card in self:
+            card.ledger_count = counts.get(card, 0)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = self.env["ir.sequence"].next_by_code("stored.value.card") or "/"
+        return super().create(vals_list)
+
+    def write(self, vals):
+        cached = {"principal_balance", "bonus_balance", "balance", "last_movement_date", "pin_failed_attempts"}
+        if cached & set(vals):
+            raise UserError(
+                self.env._("Card balances change only through ledger entries: use a top-up or an adjustment.")
+            )
+        if {"company_id", "currency_id"} & set(vals) and self.ledger_ids:
+            raise UserError(self.env._("The company or currency of a card with movements cannot change."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_unused_drafts(self):
+        if any(card.state != "draft" or card.ledger_ids for card in self):
+            raise UserError(self.env._("Only draft cards without movements can be deleted: close the card instead."))
+
+    # ------------------------------------------------------------------
+    # Life cycle
+    # ------------------------------------------------------------------
+
+    def _check_manager(self):
+        if not self.env.user.has_group("stored_value_crm.group_stored_value_manager"):
+            raise UserError(self.env._("Only a stored-value manager can do this."))
+
+    def action_activate(self):
+        if any(card.state == "closed" for card in self):
+            raise UserError(self.env._("A closed card cannot be used again: issue a new card."))
+        if any(card.state == "frozen" for card in self):
+            self._check_manager()
+        self.write({"state": "active"})
+
+    def action_freeze(self):
+        if any(card.state != "active" for card in self):
+            raise UserError(self.env._("Only active cards can be frozen."))
+        self.write({"state": "frozen"})
+
+    def action_close(self):
+        self._check_manager()
+        for card in self:
+            if not card.currency_id.is_zero(card.balance):
+                raise UserError(
+                    self.env._(
+                        "Card %(card)s still holds %(balance)s: refund or adjust it to zero before closing it.",
+                        card=card.name,
+                        balance=card._format_amount(card.balance),
+                    )
+                )
+        self.write({"state": "closed"})
+
+    def action_unlock_pin(self):
+        self._check_manager()
+        self._reset_pin_attempts()
+        self.message_post(body=self.env._("The PIN was unlocked."))
+
+    def action_view_ledger(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("stored_value_crm.stored_value_ledger_action")
+        action["domain"] = [("card_id", "=", self.id)]
+        action["context"] = {"default_card_id": self.id}
+        return action
+
+    def _open_wizard(self, model, name):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_card_id": self.id},
+        }
+
+    def action_top_up(self):
+        return self._open_wizard("stored.value.topup.wizard", self.env._("Top Up"))
+
+    def action_refund(self):
+        self._check_manager()
+        return self._open_wizard("stored.value.refund.wizard", self.env._("Refund Balance"))
+
+    def action_adjust(self):
+        self._check_manager()
+        return self._open_wizard("stored.value.adjustment.wizard", self.env._("Adjust Balance"))
+
+    def action_transfer(self):
+        return self._open_wizard("stored.value.transfer.wizard", self.env._("Transfer Balance"))
+
+    def action_check_ledger(self):
+        problems = self._ledger_discrepancies()
+        if problems:
+            raise UserError("\n".join(problems.values()))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._("Ledger and balances agree for %(count)s cards.", count=len(self)),
+            },
+        }
+
+    # ------------------------------------------------------------------
+    # Checks shared by every movement
+    # ------------------------------------------------------------------
+
+    def _format_amount(self, amount):
+        return format_amount(self.env, amount, self.currency_id)
+
+    def _check_amount(self, amount):
+        if self.currency_id.compare_amounts(amount, 0) <= 0:
+            raise UserError(
+                self.env._(
+                    "The amount must be positive (card %(card)s, amount %(amount)s).", card=self.name, amount=amount
+                )
+            )
+
+    def _check_usable(self, company=None, currency=None, allow_frozen=False):
+        """Raise unless this card can move money now, for ``company`` in ``currency``."""
+        self.ensure_one()
+        if self.state == "draft":
+            raise UserError(self.env._("Card %(card)s is not activated yet.", card=self.name))
+        if self.state == "frozen" and not allow_frozen:
+            raise UserError(self.env._("Card %(card)s is frozen: a manager must unfreeze it first.", card=self.name))
+        if self.state == "closed":
+            raise UserError(self.env._("Card %(card)s is closed.", card=self.name))
+        if company and company != self.company_id:
+            raise UserError(
+                self.env._(
+                    "Card %(card)s belongs to %(card_company)s and cannot be used for %(company)s.",
+                    card=self.name,
+                    card_company=self.company_id.name,
+                    company=company.name,
+                )
+            )
+        if currency and currency != self.currency_id:
+            raise UserError(
+                self.env._(
+                    "Card %(card)s holds %(card_currency)s, not %(currency)s.",
+                    card=self.name,
+                    card_currency=self.currency_id.name,
+                    currency=currency.name,
+                )
+            )
+
+    def _check_pin(self, pin):
+        """Raise unless ``pin`` opens this card; count wrong tries, locking the PIN after too many.
+
+        Call it before :meth:`_lock`: a wrong try is recorded in its own transaction, so that the
+        error rolling back the caller's work does not roll back the count.
+        """
+        self.ensure_one()
+        card = self.sudo()  # pin_hash is hidden from everybody but system administrators
+        if not card.pin_hash:
+            return
+        if self.pin_locked:
+            raise UserError(
+                self.env._(
+                    "The PIN of card %(card)s is locked after too many wrong tries: ask a manager.", card=self.name
+                )
+            )
+        if not pin:
+            raise UserError(self.env._("Card %(card)s asks for its PIN.", card=self.name))
+        if PIN_CONTEXT.verify(str(pin), card.pin_hash):
+            if self.pin_failed_attempts:
+                self._reset_pin_attempts()
+            return
+        count_wrong_try = SQL(
+            "UPDATE stored_value_card SET pin_failed_attempts = pin_failed_attempts + 1 WHERE id = %s"
+            " RETURNING pin_failed_attempts",
+            self.id,
+        )
+        with self.env.registry.cursor() as cr:
+            cr.execute(count_wrong_try)
+            counted = cr.fetchone()
+        if not counted:  # the card is not committed yet: nothing to roll back to, count it here
+            self.env.cr.execute(count_wrong_try)
+            counted = self.env.cr.fetchone()
+        self.invalidate_recordset(["pin_failed_attempts", "pin_locked"])
+        left = self.company_id.stored_value_pin_max_attempts - counted[0]
+        raise UserError(
+            self.env._("Wrong PIN for card %(card)s: %(left)s tries left.", card=self.name, left=max(left, 0))
+        )
+
+    def _reset_pin_attempts(self):
+        self.env.cr.execute(SQL("UPDATE stored_value_card SET pin_failed_attempts = 0 WHERE id IN %s", tuple(self.ids)))
+        self.invalidate_recordset(["pin_failed_attempts", "pin_locked"])
+
+    def _lock(self):
+        """Lock the cards' rows until the end of the transaction and read their balances afresh.
+
+        A plain ``FOR UPDATE`` waits for a concurrent payment on the same card. When that one commits,
+        PostgreSQL refuses this transaction's stale snapshot (serialization failure) and Odoo retries
+        the whole request, which then sees the new balance: the second cashier waits a moment, and is
+        refused only if the balance no longer covers the payment.
+        """
+        if self:
+            self.env.cr.execute(
+                SQL("SELECT id FROM stored_value_card WHERE id IN %s ORDER BY id FOR UPDATE", tuple(self.ids))
+            )
+            self.invalidate_recordset()
+
+    def _replayed(self, key, entry_type, amount):
+        """The entry already booked under ``key``, if any; a key reused for another movement is refused."""
+        entry = self.env["stored.value.ledger"].sudo().search([("idempotency_key", "=", key)], limit=1)
+        if entry and (
+            entry.card_id != self
+            or entry.entry_type != entry_type
+            or self.currency_id.compare_amounts(abs(entry.amount), abs(amount))
+        ):
+            raise UserError(
+                self.env._(
+                    "The request key %(key)s was already used for another movement (%(entry)s).",
+                    key=key,
+                    entry=entry.name,
+                )
+            )
+        return entry.sudo(False)
+
+    # ------------------------------------------------------------------
+    # Movements
+    # ------------------------------------------------------------------
+
+    def _post_movement(self, entry_type, principal, bonus, key, **values):
+        """Append one ledger entry of signed ``principal`` and ``bonus`` and move the balances with it.
+
+        The caller has locked the card (:meth:`_lock`) and checked what the movement may do.
+        """
+        self.ensure_one()
+        currency = self.currency_id
+        principal_after = currency.round(self.principal_balance + principal)
+        bonus_after = currency.round(self.bonus_balance + bonus)
+        if currency.compare_amounts(principal_after, 0) < 0 or currency.compare_amounts(bonus_after, 0) < 0:
+            raise UserError(
+                self.env._(
+                    "Card %(card)s holds %(balance)s: not enough for this movement.",
+                    card=self.name,
+                    balance=self._format_amount(self.balance),
+                )
+            )
+        now = fields.Datetime.now()
+        # The ledger is written by this method only; users have no create right on it.
+        entry = (
+            self.env["stored.value.ledger"]
+            .sudo()
+            .create(
+                {
+                    "card_id": self.id,
+                    "partner_id": self.partner_id.id,
+                    "company_id": self.company_id.id,
+                    "currency_id": currency.id,
+                    "entry_type": entry_type,
+                    "principal_amount": currency.round(principal),
+                    "bonus_amount": currency.round(bonus),
+                    "principal_balance_after": principal_after,
+                    "bonus_balance_after": bonus_after,
+                    "idempotency_key": key,
+                    "user_id": self.env.uid,
+                    "date": now,
+                    **values,
+                }
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """UPDATE stored_value_card
+                      SET principal_balance = %(principal)s, bonus_balance = %(bonus)s, balance = %(balance)s,
+                          last_movement_date = %(now)s, write_uid = %(uid)s, write_date = %(now)s
+                    WHERE id = %(id)s""",
+                principal=principal_after,
+                bonus=bonus_after,
+                balance=currency.round(principal_after + bonus_after),
+                now=now,
+                uid=self.env.uid,
+                id=self.id,
+            )
+        )
+        self.invalidate_recordset(["principal_balance", "bonus_balance", "balance", "last_movement_date"])
+        return entry.sudo(False)
+
+    def _bonus_rules_for(self, amount, date=None):
+        """``[(rule, bonus)]`` that a top-up of ``amount`` on this card earns now."""
+        self.ensure_one()
+        rules = self.env["stored.value.bonus.rule"]._applicable(self.company_id, amount, date)
+        candidates = [
+            (rule, wallet_math.bonus_for_rule(amount, rule.bonus_type, rule.bonus_value, self.currency_id.round))
+            for rule in rules
+        ]
+        return wallet_math.choose_bonuses(candidates, stack=self.company_id.stored_value_bonus_stacking)
+
+    def _top_up(self, amount, journal, key, source=None):
+        """Take ``amount`` paid into ``journal`` onto the card, with the bonus its rules give.
+
+        The payment is booked against the company's customer-deposits account. Returns the ledger
+        entries (top-up first, then one per bonus rule); a replayed ``key`` returns the first ones.
+        """
+        self.ensure_one()
+        self._check_amount(amount)
+        if self.state == "draft":  # selling a new card is its first top-up
+            self.action_activate()
+        self._check_usable(company=journal.company_id, currency=journal.currency_id or journal.company_id.currency_id)
+        self._lock()
+        replay = self._replayed(key, "topup", amount)
+        if replay:
+            return replay | self.env["stored.value.ledger"].search([("idempotency_key", "=like", f"{key}/bonus/%")])
+        # sudo: the payment is the accounting side of a top-up, which this user is allowed to make.
+        payment = (
+            self.env["account.payment"]
+            .sudo()
+            .create(
+                {
+                    "payment_type": "inbound",
+                    "partner_type": "customer",
+                    "partner_id": self.partner_id.id,
+                    "amount": amount,
+                    "currency_id": self.currency_id.id,
+                    "journal_id": journal.id,
+                    "company_id": self.company_id.id,
+                    "destination_account_id": self.company_id._stored_value_deposit_account().id,
+                    "memo": self.env._("Top-up of card %(card)s", card=self.name),
+                }
+            )
+        )
+        payment.action_post()
+        entries = self._post_movement(
+            "topup", amount, 0.0, key, move_id=payment.move_id.id, source_ref=f"account.payment,{payment.id}"
+        )
+        today = fields.Date.context_today(self)
+        for rule, bonus in self._bonus_rules_for(amount):
+            entries |= self._post_movement(
+                "bonus",
+                0.0,
+                bonus,
+                f"{key}/bonus/{rule.id}",
+                bonus_rule_id=rule.id,
+                bonus_expiry_date=rule.validity_days and fields.Date.add(today, days=rule.validity_days),
+                source_ref=f"account.payment,{payment.id}",
+            )
+        return entries
+
+    def _spend(self, amount, key, pin=None, company=None, currency=None, **values):
+        """Take ``amount`` from the card, principal and bonus in the company's spending order.
+
+        Returns the ledger entry; a replayed ``key`` returns the first one and books nothing. The caller
+        books the accounting side (a stored-value payment, a POS session's closing entry).
+        """
+        self.ensure_one()
+        self._check_amount(amount)
+        replay = self._replayed(key, "spend", amount)
+        if replay:
+            return replay
+        self._check_usable(company=company, currency=currency)
+        self._check_pin(pin)
+        self._lock()
+        replay = self._replayed(key, "spend", amount)  # booked by the transaction this one waited for
+        if replay:
+            return replay
+        self._check_usable(company=company, currency=currency)
+        if self.currency_id.compare_amounts(amount, self.balance) > 0:
+            raise UserError(
+                self.env._(
+                    "Card %(card)s holds %(balance)s, less than the %(amount)s to pay.",
+                    card=self.name,
+                    balance=self._format_amount(self.balance),
+                    amount=self._format_amount(amount),
+                )
+            )
+        from_principal, from_bonus = wallet_math.split_spend(
+            amount,
+            self.principal_balance,
+            self.bonus_balance,
+            self.company_id.stored_value_spend_order,
+            self.currency_id.round,
+        )
+        return self._post_movement("spend", -from_principal, -from_bonus, key, **values)
+
+    def _credit_back(self, entry_type, principal, bonus, key, company=None, currency=None, **values):
+        """Credit the card (a refund to the wallet): frozen cards take money back too."""
+        self.ensure_one()
+        self._check_amount(principal + bonus)
+        self._check_usable(company=company, currency=currency, allow_frozen=True)
+        self._lock()
+        replay = self._replayed(key, entry_type, principal + bonus)
+        if replay:
+            return replay
+        return self._post_movement(entry_type, principal, bonus, key, **values)
+
+    def _refund_figures(self):
+        """``(refund, deduction)``: the cash the holder gets back, and the spent bonus kept from it."""
+        self.ensure_one()
+        deduction = 0.0
+        if self.company_id.stored_value_refund_deduct_bonus:
+            spent = self.env["stored.value.ledger"]._read_group(
+                [("card_id", "=", self.id), ("entry_type", "in", ("spend", "reversal"))], [], ["bonus_amount:sum"]
+            )[0][0]
+            deduction = min(max(-spent, 0.0), self.principal_balance)
+        return self.currency_id.round(self.principal_balance - deduction), self.currency_id.round(deduction)
+
+    def _cash_refund(self, journal, key, close=True):
+        """Pay the unspent principal back (refund policy applied); the remaining bonus is forfeited."""
+        self.ensure_one()
+        self._check_manager()
+        self._check_usable(company=journal.company_id, allow_frozen=True)
+        self._lock()
+        replay = self._replayed(key, "cash_refund", self.balance)
+        if replay:
+            return replay
+        if self.currency_id.is_zero(self.balance):
+            raise UserError(self.env._("Card %(card)s holds nothing to refund.", card=self.name))
+        refund, deduction = self._refund_figures()
+        # sudo: the refund payment and entries are the accounting side of a refund the manager may make.
+        payment = self.env["account.payment"].sudo()
+        if not self.currency_id.is_zero(refund):
+            payment = payment.create(
+                {
+                    "payment_type": "outbound",
+                    "partner_type": "customer",
+                    "partner_id": self.partner_id.id,
+                    "amount": refund,
+                    "currency_id": self.currency_id.id,
+                    "journal_id": journal.id,
+                    "company_id": self.company_id.id,
+                    "destination_account_id": self.company_id._stored_value_deposit_account().id,
+                    "memo": self.env._("Refund of card %(card)s", card=self.name),
+                }
+            )
+            payment.action_post()
+        entry = self._post_movement(
+            "cash_refund",
+            -self.principal_balance,
+            -self.bonus_balance,
+            key,
+            move_id=payment.move_id.id,
+            source_ref=payment and f"account.payment,{payment.id}",
+            reason=self.env._(
+                "Refunded %(refund)s; spent bonus deducted %(deduction)s.",
+                refund=self._format_amount(refund),
+                deduction=self._format_amount(deduction),
+            ),
+        )
+        if not self.currency_id.is_zero(deduction):
+            self._post_deposit_move(entry, -deduction, journal)
+        if close:
+            self.write({"state": "closed"})
+        return entry
+
+    def _adjust(self, principal, bonus, reason, key):
+        """A manager's correction of the balances, with its reason; principal moves the liability."""
+        self.ensure_one()
+        self._check_manager()
+        if not (reason or "").strip():
+            raise UserError(self.env._("Say why the balance of card %(card)s is adjusted.", card=self.name))
+        if self.currency_id.is_zero(principal) and self.currency_id.is_zero(bonus):
+            raise UserError(self.env._("An adjustment must change the principal or the bonus."))
+        self._check_usable(allow_frozen=True)
+        self._lock()
+        replay = self._replayed(key, "adjustment", principal + bonus)
+        if replay:
+            return replay
+        entry = self._post_movement("adjustment", principal, bonus, key, reason=reason)
+        if not self.currency_id.is_zero(principal):
+            self._post_deposit_move(entry, principal, self.company_id._stored_value_journal())
+        return entry
+
+    def _transfer(self, target, amount, key):
+        """Move ``amount`` to ``target``, principal and bonus in the spending order; returns both entries."""
+        self.ensure_one()
+        if target == self:
+            raise UserError(self.env._("Choose another card to transfer to."))
+        self._check_amount(amount)
+        self._check_usable()
+        target._check_usable(company=self.company_id, currency=self.currency_id)
+        (self | target)._lock()
+        replay = self._replayed(key, "transfer_out", amount)
+        if replay:
+            return replay | self.env["stored.value.ledger"].search([("idempotency_key", "=", f"{key}/in")])
+        if self.currency_id.compare_amounts(amount, self.balance) > 0:
+            raise UserError(
+                self.env._(
+                    "Card %(card)s holds %(balance)s, less than the %(amount)s to transfer.",
+                    card=self.name,
+                    balance=self._format_amount(self.balance),
+                    amount=self._format_amount(amount),
+                )
+            )
+        principal, bonus = wallet_math.split_spend(
+            amount,
+            self.principal_balance,
+            self.bonus_balance,
+            self.company_id.stored_value_spend_order,
+            self.currency_id.round,
+        )
+        outgoing = self._post_movement(
+            "transfer_out", -principal, -bonus, key, source_ref=f"stored.value.card,{target.id}"
+        )
+        incoming = target._post_movement(
+            "transfer_in", principal, bonus, f"{key}/in", source_ref=f"stored.value.card,{self.id}"
+        )
+        if self.partner_id != target.partner_id and not self.currency_id.is_zero(principal):
+            self._post_deposit_move(
+                outgoing, principal, self.company_id._stored_value_journal(), to_partner=target.partner_id
+            )
+        return outgoing | incoming
+
+    def _post_deposit_move(self, entry, amount, journal, to_partner=None):
+        """Book a change of ``amount`` in what is owed to the holder (negative: owed less).
+
+        The counterpart is the bonus expense account, or the deposits of ``to_partner`` for a transfer.
+        """
+        company = self.company_id
+        deposits = company._stored_value_deposit_account()
+        counterpart = (
+            (deposits, to_partner) if to_partner else (company._stored_value_expense_account(), self.partner_id)
+        )
+        owed, other = (max(amount, 0.0), max(-amount, 0.0))
+        # sudo: this entry accounts for a card movement the user was allowed to make.
+        move = (
+            self.env["account.move"]
+            .sudo()
+            .create(
+                {
+                    "move_type": "entry",
+                    "journal_id": journal.id,
+                    "ref": self.env._("%(entry)s on card %(card)s", entry=entry.name, card=self.name),
+                    "stored_value_ledger_id": entry.id,
+                    "line_ids": [
+                        fields.Command.create(
+                            {
+                                "account_id": deposits.id,
+                                "partner_id": self.partner_id.id,
+                                "credit": owed,
+                                "debit": other,
+                            }
+                        ),
+                        fields.Command.create(
+                            {
+                                "account_id": counterpart[0].id,
+                                "partner_id": counterpart[1].id,
+                                "debit": owed,
+                                "credit": other,
+                            }
+                        ),
+                    ],
+                }
+            )
+        )
+        move.action_post()
+        return move
+
+    def _expire_bonus(self, today):
+        """Expire what is left of each bonus credit whose validity ended before ``today`` (oldest spent first)."""
+        self.ensure_one()
+        self._lock()
+        Ledger = self.env["stored.value.ledger"]
+        entries = Ledger.search([("card_id", "=", self.id)], order="id")
+        credits = entries.filtered(lambda entry: entry.bonus_amount > 0).sorted(
+            lambda entry: (not entry.bonus_expiry_date, entry.bonus_expiry_date or today, entry.id)
+        )
+        consumed = -sum(entry.bonus_amount for entry in entries if entry.bonus_amount < 0)
+        left = wallet_math.remaining_in_batches([entry.bonus_amount for entry in credits], consumed)
+        expired = Ledger
+        for credit, remaining in zip(credits, left, strict=True):
+            if (
+                credit.bonus_expiry_date
+                and credit.bonus_expiry_date < today
+                and not self.currency_id.is_zero(remaining)
+            ):
+                expired |= self._post_movement("bonus_expiry", 0.0, -remaining, f"expiry/{credit.id}")
+        return expired
+
+    @api.model
+    def _cron_expire_bonus(self, batch_size=200):
+        """Expire bonus credits past their date, card by card, committing progress."""
+        today = fields.Date.context_today(self)
+        self.env.cr.execute(
+            SQL(
+                """SELECT DISTINCT credit.card_id FROM stored_value_ledger credit
+                     JOIN stored_value_card card ON card.id = credit.card_id AND card.bonus_balance > 0
+                    WHERE credit.bonus_amount > 0 AND credit.bonus_expiry_date < %s
+                      AND NOT EXISTS (SELECT 1 FROM stored_value_ledger expiry
+                                       WHERE expiry.idempotency_key = 'expiry/' || credit.id)
+                    ORDER BY credit.card_id""",
+                today,
+            )
+        )
+        card_ids = [row[0] for row in self.env.cr.fetchall()]
+        cards = self.browse(card_ids).filtered(lambda card: card.state != "closed")
+        for start in range(0, len(cards), batch_size):
+            for card in cards[start : start + batch_size]:
+                card._expire_bonus(today)
+            self.env["ir.cron"]._commit_progress(
+                len(cards[start : start + batch_size]), remaining=max(len(cards) - start - batch_size, 0)
+            )
+
+    @api.model
+    def _demo_load_movements(self):
+        """Demo data: top-ups with bonus, invoices paid from cards and a frozen card, booked as users book them."""
+        gold = self.env.ref("stored_value_crm.demo_card_gold")
+        journal = self.env["account.journal"].search(
+            [("type", "=", "cash"), ("company_id", "=", gold.company_id.id)], limit=1
+        )
+        if not journal:  # a database without a chart of accounts has nothing to pay with
+            return
+        regular = self.env.ref("stored_value_crm.demo_card_regular")
+        frozen = self.env.ref("stored_value_crm.demo_card_frozen")
+        gold._top_up(5000, journal, "demo/gold/topup")
+        regular._top_up(200, journal, "demo/regular/topup")
+        frozen._top_up(100, journal, "demo/frozen/topup")
+        for card, price in ((gold, 680.0), (regular, 35.5)):
+            invoice = self.env["account.move"].create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": card.partner_id.id,
+                    "invoice_line_ids": [fields.Command.create({"name": "Haircut and care", "price_unit": price})],
+                }
+            )
+            invoice.action_post()
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=invoice.ids
+            ).create(
+                {"journal_id": card.company_id._stored_value_journal().id, "stored_value_card_id": card.id}
+            )._create_payments()
+        frozen.action_freeze()
+
+    # ------------------------------------------------------------------
+    # Audit
+    # ------------------------------------------------------------------
+
+    def _ledger_discrepancies(self):
+        """``{card: message}`` of the cards in ``self`` (all when empty) whose balances differ from the ledger."""
+        card_filter = SQL("WHERE card.id IN %s", tuple(self.ids)) if self else SQL()
+        self.env["stored.value.ledger"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """SELECT card.id, card.principal_balance, card.bonus_balance,
+                          COALESCE(SUM(entry.principal_amount), 0), COALESCE(SUM(entry.bonus_amount), 0)
+                     FROM stored_value_card card
+                LEFT JOIN stored_value_ledger entry ON entry.card_id = card.id
+                       %s
+                 GROUP BY card.id
+                   HAVING card.principal_balance != COALESCE(SUM(entry.principal_amount), 0)
+                       OR card.bonus_balance != COALESCE(SUM(entry.bonus_amount), 0)""",
+                card_filter,
+            )
+        )
+        return {
+            self.browse(card_id): self.env._(
+                "Card %(card)s: stored principal %(principal)s and bonus %(bonus)s, "
+                "but its ledger sums to principal %(ledger_principal)s and bonus %(ledger_bonus)s.",
+                card=self.browse(card_id).name,
+                principal=principal,
+                bonus=bonus,
+                ledger_principal=ledger_principal,
+                ledger_bonus=ledger_bonus,
+            )
+            for card_id, principal, bonus, ledger_principal, ledger_bonus in self.env.cr.fetchall()
+        }
+
+    @api.model
+    def _cron_check_ledger(self):
+        """Compare every card with its ledger; give a manager a to-do on each card that differs."""
+        discrepancies = self.browse()._ledger_discrepancies()
+        managers = self.env.ref("stored_value_crm.group_stored_value_manager").user_ids
+        summary = self.env._("Ledger mismatch")
+        for card, message in discrepancies.items():
+            if not card.activity_ids.filtered(lambda activity: activity.summary == summary):
+                card.activity_schedule(
+                    "mail.mail_activity_data_warning",
+                    summary=summary,
+                    note=message,
+                    user_id=(managers[:1] or self.env.ref("base.user_admin")).id,
+                )
+        return discrepancies

@@ -1,0 +1,102 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+# Documents a movement may come from; those of addons that are not installed are left out.
+SOURCE_MODELS = ("account.payment", "account.move", "pos.order", "sale.order", "stored.value.card")
+
+
+class StoredValueLedger(models.Model):
+    """One movement of a card, never changed once written: a mistake is corrected by a reversing entry."""
+
+    _name = "stored.value.ledger"
+    _description = "Stored-Value Ledger Entry"
+    _order = "date desc, id desc"
+    _rec_name = "name"
+
+    _idempotency_key_unique = models.Constraint(
+        "UNIQUE(idempotency_key)", "This movement was already booked (same request key)."
+    )
+
+    name = fields.Char(string="Reference", readonly=True, copy=False, index="trigram")
+    card_id = fields.Many2one("stored.value.card", required=True, index=True, ondelete="restrict", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Holder", required=True, index=True, readonly=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    currency_id = fields.Many2one("res.currency", required=True, readonly=True)
+    entry_type = fields.Selection(
+        [
+            ("topup", "Top-up"),
+            ("bonus", "Bonus Credit"),
+            ("spend", "Spend"),
+            ("refund", "Refund to Wallet"),
+            ("cash_refund", "Cash Refund"),
+            ("adjustment", "Manual Adjustment"),
+            ("bonus_expiry", "Bonus Expiry"),
+            ("transfer_out", "Transfer Out"),
+            ("transfer_in", "Transfer In"),
+            ("opening", "Opening Balance"),
+            ("reversal", "Reversal"),
+        ],
+        string="Type",
+        required=True,
+        readonly=True,
+        index=True,
+    )
+    principal_amount = fields.Monetary(string="Principal", readonly=True)
+    bonus_amount = fields.Monetary(string="Bonus", readonly=True)
+    amount = fields.Monetary(compute="_compute_amount", store=True, help="Principal plus bonus; negative when spent.")
+    principal_balance_after = fields.Monetary(string="Principal After", readonly=True)
+    bonus_balance_after = fields.Monetary(string="Bonus After", readonly=True)
+    balance_after = fields.Monetary(compute="_compute_balance_after", store=True)
+    date = fields.Datetime(required=True, readonly=True, index=True)
+    user_id = fields.Many2one("res.users", string="By", required=True, readonly=True)
+    idempotency_key = fields.Char(required=True, readonly=True, copy=False)
+    source_ref = fields.Reference(selection="_selection_source_ref", string="Source Document", readonly=True)
+    move_id = fields.Many2one("account.move", string="Journal Entry", readonly=True, index="btree_not_null")
+    bonus_rule_id = fields.Many2one("stored.value.bonus.rule", readonly=True)
+    bonus_expiry_date = fields.Date(readonly=True, help="When the bonus of this credit expires.")
+    reversed_entry_id = fields.Many2one("stored.value.ledger", string="Reverses", readonly=True)
+    reason = fields.Text(readonly=True)
+
+    @api.model
+    def _selection_source_ref(self):
+        return [(model, self.env[model]._description) for model in SOURCE_MODELS if model in self.env]
+
+    @api.depends("principal_amount", "bonus_amount")
+    def _compute_amount(self):
+        for entry in self:
+            entry.amount = entry.principal_amount + entry.bonus_amount
+
+    @api.depends("principal_balance_after", "bonus_balance_after")
+    def _compute_balance_after(self):
+        for entry in self:
+            entry.balance_after = entry.principal_balance_after + entry.bonus_balance_after
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            vals["name"] = self.env["ir.sequence"].next_by_code("stored.value.ledger") or "/"
+        return super().create(vals_list)
+
+    def _reverse(self, **values):
+        """Post the exact opposite of this entry on its card; reversing twice returns the first reversal."""
+        self.ensure_one()
+        card = self.card_id
+        card._lock()
+        key = f"reverse/{self.id}"
+        replay = card._replayed(key, "reversal", self.amount)
+        if replay:
+            return replay
+        if self.entry_type == "reversal":
+            raise UserError(self.env._("Entry %(entry)s is itself a reversal.", entry=self.name))
+        return card._post_movement(
+            "reversal", -self.principal_amount, -self.bonus_amount, key, reversed_entry_id=self.id, **values
+        )
+
+    def write(self, vals):
+        if vals:
+            raise UserError(self.env._("Ledger entries cannot be changed: post a reversing entry instead."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(self.env._("Ledger entries cannot be deleted: post a reversing entry instead."))

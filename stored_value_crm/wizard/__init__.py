@@ -1,0 +1,8 @@
+from . import (
+    account_payment_register,
+    stored_value_adjustment_wizard,
+    stored_value_liability_report,
+    stored_value_refund_wizard,
+    stored_value_topup_wizard,
+    stored_value_transfer_wizard,
+)

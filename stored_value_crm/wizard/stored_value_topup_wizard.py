@@ -1,0 +1,58 @@
+from odoo import api, fields, models
+
+
+class StoredValueTopupWizard(models.TransientModel):
+    """Top up a card: shows the bonus the amount earns before the cashier confirms."""
+
+    _name = "stored.value.topup.wizard"
+    _description = "Top Up a Stored-Value Card"
+
+    card_id = fields.Many2one("stored.value.card", required=True, readonly=True)
+    partner_id = fields.Many2one(related="card_id.partner_id")
+    company_id = fields.Many2one(related="card_id.company_id")
+    currency_id = fields.Many2one(related="card_id.currency_id")
+    balance = fields.Monetary(related="card_id.balance", string="Current Balance")
+    amount = fields.Monetary(string="Amount Paid", required=True)
+    journal_id = fields.Many2one(
+        "account.journal",
+        string="Paid With",
+        required=True,
+        domain="[('type', 'in', ('cash', 'bank')), ('is_stored_value', '=', False), ('company_id', '=', company_id)]",
+        default=lambda self: self._default_journal(),
+    )
+    bonus_amount = fields.Monetary(string="Bonus", compute="_compute_bonus")
+    bonus_details = fields.Text(string="Bonus Rules", compute="_compute_bonus")
+    balance_after = fields.Monetary(string="Balance After", compute="_compute_bonus")
+
+    def _default_journal(self):
+        card = self.env["stored.value.card"].browse(self.env.context.get("default_card_id"))
+        company = card.company_id or self.env.company
+        return self.env["account.journal"].search(
+            [("type", "in", ("cash", "bank")), ("is_stored_value", "=", False), ("company_id", "=", company.id)],
+            order="type",  # cash first
+            limit=1,
+        )
+
+    @api.depends("amount", "card_id")
+    def _compute_bonus(self):
+        for wizard in self:
+            rules = wizard.card_id._bonus_rules_for(wizard.amount) if wizard.card_id and wizard.amount > 0 else []
+            wizard.bonus_amount = sum(bonus for _rule, bonus in rules)
+            wizard.bonus_details = "\n".join(
+                self.env._(
+                    "%(rule)s: +%(bonus)s%(expiry)s",
+                    rule=rule.name,
+                    bonus=wizard.card_id._format_amount(bonus),
+                    expiry=self.env._(", expires %(days)s days after the top-up", days=rule.validity_days)
+                    if rule.validity_days
+                    else "",
+                )
+                for rule, bonus in rules
+            ) or self.env._("No bonus rule applies to this amount.")
+            wizard.balance_after = wizard.card_id.balance + max(wizard.amount, 0) + wizard.bonus_amount
+
+    def action_confirm(self):
+        self.ensure_one()
+        # The wizard's id keys the request: a double click books the top-up once.
+        self.card_id._top_up(self.amount, self.journal_id, f"stored.value.topup.wizard/{self.id}")
+        return {"type": "ir.actions.act_window_close"}
