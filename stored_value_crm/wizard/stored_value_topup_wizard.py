@@ -22,7 +22,7 @@ class StoredValueTopupWizard(models.TransientModel):
     )
     bonus_amount = fields.Monetary(string="Bonus", compute="_compute_bonus")
     bonus_details = fields.Text(string="Bonus Rules", compute="_compute_bonus")
-    balance_after = fields.Monetary(string="Balance After", compute="_compute_bonus")
+    balance_after = fields.Monetary(compute="_compute_bonus")
 
     def _default_journal(self):
         card = self.env["stored.value.card"].browse(self.env.context.get("default_card_id"))
