@@ -1,4 +1,4 @@
-from . import models, wizard
+from . import controllers, models, report, wizard
 
 
 def _post_init_hook(env):

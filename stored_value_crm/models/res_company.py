@@ -41,6 +41,12 @@ class ResCompany(models.Model):
         help="A cash refund pays back the unspent principal minus the bonus the holder already spent.",
     )
     stored_value_dormant_days = fields.Integer(string="Dormant After (days)", default=180)
+    stored_value_low_balance = fields.Monetary(
+        string="Low Balance Below",
+        currency_field="currency_id",
+        default=50.0,
+        help="Holders who asked for card emails are reminded once when their balance falls below this amount.",
+    )
     stored_value_pin_max_attempts = fields.Integer(string="Wrong PIN Tries Before Lock", default=5)
 
     def _stored_value_new_account(self, name, account_type, fallback_code):

@@ -17,4 +17,5 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.stored_value_refund_deduct_bonus", readonly=False
     )
     stored_value_dormant_days = fields.Integer(related="company_id.stored_value_dormant_days", readonly=False)
+    stored_value_low_balance = fields.Monetary(related="company_id.stored_value_low_balance", readonly=False)
     stored_value_pin_max_attempts = fields.Integer(related="company_id.stored_value_pin_max_attempts", readonly=False)

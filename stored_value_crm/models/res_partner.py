@@ -5,6 +5,10 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     stored_value_card_ids = fields.One2many("stored.value.card", "partner_id", string="Stored-Value Cards")
+    stored_value_notify = fields.Boolean(
+        string="Card Emails",
+        help="The holder asked to receive an email after each movement of their cards, and balance reminders.",
+    )
     stored_value_card_count = fields.Integer(compute="_compute_stored_value_balance", groups="base.group_user")
     stored_value_balance = fields.Monetary(
         string="Stored Value",

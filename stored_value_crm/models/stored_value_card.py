@@ -61,6 +61,8 @@ class StoredValueCard(models.Model):
     bonus_balance = fields.Monetary(string="Bonus", readonly=True, copy=False, help="Promotional credit left.")
     balance = fields.Monetary(readonly=True, copy=False, tracking=True)
     last_movement_date = fields.Datetime(readonly=True, copy=False)
+    low_balance_notified_date = fields.Datetime(readonly=True, copy=False)
+    dormant_notified_date = fields.Datetime(readonly=True, copy=False)
     is_dormant = fields.Boolean(
         string="Dormant",
         compute="_compute_is_dormant",
@@ -91,6 +93,7 @@ class StoredValueCard(models.Model):
     def _search_is_dormant(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(self.env._("Search dormant cards with “is set” or “is not set” only."))
+        self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """SELECT card.id FROM stored_value_card card JOIN res_company company ON company.id = card.company_id
@@ -219,6 +222,9 @@ class StoredValueCard(models.Model):
     def action_adjust(self):
         self._check_manager()
         return self._open_wizard("stored.value.adjustment.wizard", self.env._("Adjust Balance"))
+
+    def action_statement(self):
+        return self._open_wizard("stored.value.statement.wizard", self.env._("Card Statement"))
 
     def action_transfer(self):
         return self._open_wizard("stored.value.transfer.wizard", self.env._("Transfer Balance"))
@@ -412,6 +418,8 @@ class StoredValueCard(models.Model):
             )
         )
         self.invalidate_recordset(["principal_balance", "bonus_balance", "balance", "last_movement_date"])
+        if entry_type not in ("topup", "bonus"):  # a top-up is announced once, with its bonus
+            entry._notify_holder()
         return entry.sudo(False)
 
     def _bonus_rules_for(self, amount, date=None):
@@ -472,6 +480,7 @@ class StoredValueCard(models.Model):
                 bonus_expiry_date=rule.validity_days and fields.Date.add(today, days=rule.validity_days),
                 source_ref=f"account.payment,{payment.id}",
             )
+        entries[:1]._notify_holder()
         return entries
 
     def _spend(self, amount, key, pin=None, company=None, currency=None, **values):
@@ -638,16 +647,18 @@ class StoredValueCard(models.Model):
             )
         return outgoing | incoming
 
-    def _post_deposit_move(self, entry, amount, journal, to_partner=None):
+    def _post_deposit_move(self, entry, amount, journal, to_partner=None, counterpart=None):
         """Book a change of ``amount`` in what is owed to the holder (negative: owed less).
 
-        The counterpart is the bonus expense account, or the deposits of ``to_partner`` for a transfer.
+        The counterpart is the deposits of ``to_partner`` for a transfer, else the ``counterpart``
+        account, else the bonus expense account.
         """
         company = self.company_id
         deposits = company._stored_value_deposit_account()
-        counterpart = (
-            (deposits, to_partner) if to_partner else (company._stored_value_expense_account(), self.partner_id)
-        )
+        if to_partner:
+            counterpart = (deposits, to_partner)
+        else:
+            counterpart = (counterpart or company._stored_value_expense_account(), self.partner_id)
         owed, other = (max(amount, 0.0), max(-amount, 0.0))
         # sudo: this entry accounts for a card movement the user was allowed to make.
         move = (
@@ -708,6 +719,7 @@ class StoredValueCard(models.Model):
     def _cron_expire_bonus(self, batch_size=200):
         """Expire bonus credits past their date, card by card, committing progress."""
         today = fields.Date.context_today(self)
+        self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """SELECT DISTINCT credit.card_id FROM stored_value_ledger credit
@@ -758,6 +770,58 @@ class StoredValueCard(models.Model):
             )._create_payments()
         frozen.action_freeze()
 
+    @api.model
+    def _cron_send_reminders(self, batch_size=500):
+        """Remind holders who asked for card emails of a low balance, or of a dormant one, once each time."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """SELECT card.id,
+                          card.balance < company.stored_value_low_balance
+                          AND (card.low_balance_notified_date IS NULL
+                               OR card.low_balance_notified_date < card.last_movement_date) AS low,
+                          COALESCE(card.last_movement_date, card.create_date)
+                              <= (now() AT TIME ZONE 'UTC') - make_interval(days => company.stored_value_dormant_days)
+                          AND (card.dormant_notified_date IS NULL
+                               OR card.dormant_notified_date < COALESCE(card.last_movement_date, card.create_date))
+                              AS dormant
+                     FROM stored_value_card card
+                     JOIN res_company company ON company.id = card.company_id
+                     JOIN res_partner holder ON holder.id = card.partner_id
+                    WHERE card.state = 'active' AND card.balance > 0
+                      AND holder.stored_value_notify AND COALESCE(holder.email, '') != ''"""
+            )
+        )
+        # A dormant card gets the dormant reminder, which also tells its balance; else a low one.
+        due = [
+            (card_id, "dormant" if dormant else "low")
+            for card_id, low, dormant in self.env.cr.fetchall()
+            if low or dormant
+        ]
+        reminders = {
+            "low": (
+                self.env.ref("stored_value_crm.mail_template_stored_value_low_balance"),
+                "low_balance_notified_date",
+            ),
+            "dormant": (self.env.ref("stored_value_crm.mail_template_stored_value_dormant"), "dormant_notified_date"),
+        }
+        for start in range(0, len(due), batch_size):
+            batch = due[start : start + batch_size]
+            now = fields.Datetime.now()
+            for card_id, kind in batch:
+                template, notified_field = reminders[kind]
+                template.send_mail(card_id)
+                self.env.cr.execute(
+                    SQL(
+                        "UPDATE stored_value_card SET %s = %s WHERE id = %s",
+                        SQL.identifier(notified_field),
+                        now,
+                        card_id,
+                    )
+                )
+            self.invalidate_model(["low_balance_notified_date", "dormant_notified_date"])
+            self.env["ir.cron"]._commit_progress(len(batch), remaining=len(due) - start - len(batch))
+
     # ------------------------------------------------------------------
     # Audit
     # ------------------------------------------------------------------
@@ -765,7 +829,7 @@ class StoredValueCard(models.Model):
     def _ledger_discrepancies(self):
         """``{card: message}`` of the cards in ``self`` (all when empty) whose balances differ from the ledger."""
         card_filter = SQL("WHERE card.id IN %s", tuple(self.ids)) if self else SQL()
-        self.env["stored.value.ledger"].flush_model()
+        self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """SELECT card.id, card.principal_balance, card.bonus_balance,

@@ -92,6 +92,17 @@ class StoredValueLedger(models.Model):
             "reversal", -self.principal_amount, -self.bonus_amount, key, reversed_entry_id=self.id, **values
         )
 
+    def _movement_label(self):
+        self.ensure_one()
+        return dict(self._fields["entry_type"]._description_selection(self.env))[self.entry_type]
+
+    def _notify_holder(self):
+        """Queue the movement email for holders who asked for card emails."""
+        template = self.env.ref("stored_value_crm.mail_template_stored_value_movement", raise_if_not_found=False)
+        for entry in self.filtered(lambda entry: entry.partner_id.stored_value_notify and entry.partner_id.email):
+            # sudo: the holder's own notification, sent whatever the rights of the user who booked it.
+            template.sudo().send_mail(entry.id)
+
     def write(self, vals):
         if vals:
             raise UserError(self.env._("Ledger entries cannot be changed: post a reversing entry instead."))

@@ -1,8 +1,10 @@
 from . import (
     account_payment_register,
     stored_value_adjustment_wizard,
+    stored_value_ewallet_migration_wizard,
     stored_value_liability_report,
     stored_value_refund_wizard,
+    stored_value_statement_wizard,
     stored_value_topup_wizard,
     stored_value_transfer_wizard,
 )

@@ -1,0 +1,1 @@
+from . import stored_value_statement
