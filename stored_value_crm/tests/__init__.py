@@ -1,4 +1,5 @@
 from . import (
+    test_followup_plans,
     test_wallet_access,
     test_wallet_concurrency,
     test_wallet_ledger,
