@@ -21,6 +21,8 @@
         "views/stored_value_card_views.xml",
         "views/stored_value_ledger_views.xml",
         "views/stored_value_bonus_rule_views.xml",
+        "views/stored_value_followup_plan_views.xml",
+        "views/mail_activity_views.xml",
         "views/account_payment_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",

@@ -16,6 +16,23 @@ class ResPartner(models.Model):
         groups="base.group_user",
         help="What the partner's active and frozen cards hold, in the company currency.",
     )
+    stored_value_next_followup_date = fields.Date(
+        string="Next Follow-up",
+        compute="_compute_stored_value_next_followup",
+        groups="stored_value_crm.group_stored_value_user",
+        help="Deadline of the earliest open follow-up a plan scheduled for this customer.",
+    )
+    stored_value_next_followup_plan_id = fields.Many2one(
+        "stored.value.followup.plan",
+        string="Next Follow-up Plan",
+        compute="_compute_stored_value_next_followup",
+        groups="stored_value_crm.group_stored_value_user",
+    )
+    stored_value_next_followup_summary = fields.Char(
+        string="Next Follow-up Summary",
+        compute="_compute_stored_value_next_followup",
+        groups="stored_value_crm.group_stored_value_user",
+    )
 
     @api.depends("stored_value_card_ids.balance", "stored_value_card_ids.state")
     def _compute_stored_value_balance(self):
@@ -29,6 +46,23 @@ class ResPartner(models.Model):
                 card.currency_id._convert(card.balance, self.env.company.currency_id, card.company_id)
                 for card in own.filtered(lambda card: card.state in ("active", "frozen"))
             )
+
+    def _compute_stored_value_next_followup(self):
+        activities = self.env["mail.activity"].search(  # earliest deadline first
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "in", self._origin.ids),
+                ("stored_value_followup_plan_id", "!=", False),
+            ]
+        )
+        next_followups = {}
+        for activity in activities:
+            next_followups.setdefault(activity.res_id, activity)
+        for partner in self:
+            activity = next_followups.get(partner._origin.id, activities.browse())
+            partner.stored_value_next_followup_date = activity.date_deadline
+            partner.stored_value_next_followup_plan_id = activity.stored_value_followup_plan_id
+            partner.stored_value_next_followup_summary = activity.summary
 
     def action_view_stored_value_cards(self):
         self.ensure_one()

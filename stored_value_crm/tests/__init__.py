@@ -1,5 +1,6 @@
 from . import (
     test_ewallet_migration,
+    test_followup_plans,
     test_wallet_access,
     test_wallet_concurrency,
     test_wallet_ledger,

@@ -1,5 +1,3 @@
-from unittest.mock import patch
-
 from freezegun import freeze_time
 
 from odoo.tests import tagged
@@ -16,9 +14,6 @@ class TestWalletNotifications(StoredValueCommon):
 
     def mails_to(self, partner):
         return self.env["mail.mail"].search([("recipient_ids", "in", partner.ids)])
-
-    def cron_commits_suspended(self):
-        return patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=float("inf"))
 
     def test_holders_who_opted_in_get_an_email_per_movement(self):
         card = self._create_card()

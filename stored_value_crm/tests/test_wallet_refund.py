@@ -1,5 +1,3 @@
-from unittest.mock import patch
-
 from freezegun import freeze_time
 
 from odoo.tests import Form, tagged
@@ -13,10 +11,6 @@ class TestWalletRefund(StoredValueCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls._create_rule(100, 20, validity_days=30)
-
-    def cron_commits_suspended(self):
-        """The cron commits each batch; inside a test transaction there is nothing to commit to."""
-        return patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=float("inf"))
 
     def test_cash_refund_pays_back_principal_and_forfeits_bonus(self):
         card = self._create_card()
