@@ -32,6 +32,9 @@
         "views/stored_value_portal_templates.xml",
     ],
     "demo": ["demo/stored_value_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["stored_value_crm/static/tests/tours/*.js"],
+    },
     "post_init_hook": "_post_init_hook",
     "installable": True,
     "application": True,

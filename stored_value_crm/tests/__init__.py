@@ -1,6 +1,8 @@
 from . import (
+    test_backoffice_tour,
     test_ewallet_migration,
     test_followup_plans,
+    test_manager_journey,
     test_wallet_access,
     test_wallet_concurrency,
     test_wallet_ledger,

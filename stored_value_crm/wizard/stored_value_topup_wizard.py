@@ -25,13 +25,13 @@ class StoredValueTopupWizard(models.TransientModel):
     balance_after = fields.Monetary(compute="_compute_bonus")
 
     def _default_journal(self):
+        """The company's cash journal, the usual way to pay at the desk; else its first bank journal."""
         card = self.env["stored.value.card"].browse(self.env.context.get("default_card_id"))
         company = card.company_id or self.env.company
-        return self.env["account.journal"].search(
-            [("type", "in", ("cash", "bank")), ("is_stored_value", "=", False), ("company_id", "=", company.id)],
-            order="type",  # cash first
-            limit=1,
+        journals = self.env["account.journal"].search(
+            [("type", "in", ("cash", "bank")), ("is_stored_value", "=", False), ("company_id", "=", company.id)]
         )
+        return journals.filtered(lambda journal: journal.type == "cash")[:1] or journals[:1]
 
     @api.depends("amount", "card_id")
     def _compute_bonus(self):
