@@ -6,6 +6,7 @@ untranslated, and `make test` reports them until they are translated.
 """
 
 import argparse
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,16 @@ from .odoo_locator import ADDONS, REPO, OdooNotFound, locate
 from .odoo_session import OdooSession
 
 DBNAME = "stored_value_i18n"
+
+
+DATED_HEADER = re.compile(r'^"(POT-Creation-Date|PO-Revision-Date): .*$', re.MULTILINE)
+
+
+def keep_unchanged_template(addon, previous):
+    """Put back the committed .pot when only its dates changed, so that commits show real changes."""
+    path = REPO / addon / "i18n" / f"{addon}.pot"
+    if previous is not None and DATED_HEADER.sub("", previous) == DATED_HEADER.sub("", path.read_text()):
+        path.write_text(previous)
 
 
 def merge_into_chinese(addon):
@@ -45,12 +56,15 @@ def main(argv=None):
         sys.exit(str(error))
     session = OdooSession(odoo, postgres.find_server(), "i18n", db_name=DBNAME)
     session.drop_database(DBNAME)
+    templates = {addon: REPO / addon / "i18n" / f"{addon}.pot" for addon in addons}
+    previous = {addon: path.read_text() if path.exists() else None for addon, path in templates.items()}
     if session.run("-d", DBNAME, "-i", ",".join(addons), "--stop-after-init", "--no-http"):
         sys.exit("Installing the addons failed: see the log above.")
     if session.run("i18n", "export", "-d", DBNAME, *addons):
         sys.exit("Exporting the templates failed: see the log above.")
     session.drop_database(DBNAME)
     for addon in addons:
+        keep_unchanged_template(addon, previous[addon])
         missing = merge_into_chinese(addon)
         print(f"{addon}: .pot regenerated; zh_CN.po lacks {missing} translations")
     # The files take the layout OCA's po checks expect (what its pre-commit hook would rewrite).
