@@ -432,21 +432,17 @@ class StoredValueCard(models.Model):
         ]
         return wallet_math.choose_bonuses(candidates, stack=self.company_id.stored_value_bonus_stacking)
 
-    def _top_up(self, amount, journal, key, source=None):
+    def _top_up(self, amount, journal, key):
         """Take ``amount`` paid into ``journal`` onto the card, with the bonus its rules give.
 
         The payment is booked against the company's customer-deposits account. Returns the ledger
         entries (top-up first, then one per bonus rule); a replayed ``key`` returns the first ones.
         """
         self.ensure_one()
-        self._check_amount(amount)
-        if self.state == "draft":  # selling a new card is its first top-up
-            self.action_activate()
-        self._check_usable(company=journal.company_id, currency=journal.currency_id or journal.company_id.currency_id)
-        self._lock()
-        replay = self._replayed(key, "topup", amount)
+        currency = journal.currency_id or journal.company_id.currency_id
+        replay = self._prepare_top_up(amount, key, journal.company_id, currency)
         if replay:
-            return replay | self.env["stored.value.ledger"].search([("idempotency_key", "=like", f"{key}/bonus/%")])
+            return replay
         # sudo: the payment is the accounting side of a top-up, which this user is allowed to make.
         payment = (
             self.env["account.payment"]
@@ -466,9 +462,28 @@ class StoredValueCard(models.Model):
             )
         )
         payment.action_post()
-        entries = self._post_movement(
-            "topup", amount, 0.0, key, move_id=payment.move_id.id, source_ref=f"account.payment,{payment.id}"
-        )
+        return self._book_top_up(amount, key, move_id=payment.move_id.id, source_ref=f"account.payment,{payment.id}")
+
+    def _credit_top_up(self, amount, key, company=None, currency=None, **values):
+        """Top up a card whose money was taken and accounted elsewhere (a POS order line on deposits)."""
+        self.ensure_one()
+        return self._prepare_top_up(amount, key, company, currency) or self._book_top_up(amount, key, **values)
+
+    def _prepare_top_up(self, amount, key, company, currency):
+        """Check and lock for a top-up; return the entries already booked under ``key``, if any."""
+        self._check_amount(amount)
+        if self.state == "draft":  # selling a new card is its first top-up
+            self.action_activate()
+        self._check_usable(company=company, currency=currency)
+        self._lock()
+        replay = self._replayed(key, "topup", amount)
+        if replay:
+            return replay | self.env["stored.value.ledger"].search([("idempotency_key", "=like", f"{key}/bonus/%")])
+        return None
+
+    def _book_top_up(self, amount, key, **values):
+        """Post the top-up and the bonus of every rule it earns; announce it to the holder."""
+        entries = self._post_movement("topup", amount, 0.0, key, **values)
         today = fields.Date.context_today(self)
         for rule, bonus in self._bonus_rules_for(amount):
             entries |= self._post_movement(
@@ -478,7 +493,7 @@ class StoredValueCard(models.Model):
                 f"{key}/bonus/{rule.id}",
                 bonus_rule_id=rule.id,
                 bonus_expiry_date=rule.validity_days and fields.Date.add(today, days=rule.validity_days),
-                source_ref=f"account.payment,{payment.id}",
+                source_ref=values.get("source_ref"),
             )
         entries[:1]._notify_holder()
         return entries
