@@ -9,7 +9,7 @@ from .odoo_session import OdooSession
 
 DEMO_LOGINS = (
     ("admin", "admin", "administrator: every menu, settings, all stored-value rights"),
-    ("demo", "demo", "ordinary internal user"),
+    ("demo", "demo", "stored-value user: issues cards, tops up, takes payments"),
 )
 
 

@@ -516,23 +516,30 @@ class StoredValueCard(models.Model):
         if replay:
             return replay
         self._check_usable(company=company, currency=currency)
+        from_principal, from_bonus = self._split_debit(amount)
+        return self._post_movement("spend", -from_principal, -from_bonus, key, **values)
+
+    def _split_debit(self, amount):
+        """``(principal, bonus)`` to take for ``amount`` in the spending order; refused beyond the balance.
+
+        The caller holds the card's lock, so the balance it checks is the one the debit will change.
+        """
         if self.currency_id.compare_amounts(amount, self.balance) > 0:
             raise UserError(
                 self.env._(
-                    "Card %(card)s holds %(balance)s, less than the %(amount)s to pay.",
+                    "Card %(card)s holds %(balance)s, less than the %(amount)s asked.",
                     card=self.name,
                     balance=self._format_amount(self.balance),
                     amount=self._format_amount(amount),
                 )
             )
-        from_principal, from_bonus = wallet_math.split_spend(
+        return wallet_math.split_spend(
             amount,
             self.principal_balance,
             self.bonus_balance,
             self.company_id.stored_value_spend_order,
             self.currency_id.round,
         )
-        return self._post_movement("spend", -from_principal, -from_bonus, key, **values)
 
     def _credit_back(self, entry_type, principal, bonus, key, company=None, currency=None, **values):
         """Credit the card (a refund to the wallet): frozen cards take money back too."""
@@ -634,22 +641,7 @@ class StoredValueCard(models.Model):
         replay = self._replayed(key, "transfer_out", amount)
         if replay:
             return replay | self.env["stored.value.ledger"].search([("idempotency_key", "=", f"{key}/in")])
-        if self.currency_id.compare_amounts(amount, self.balance) > 0:
-            raise UserError(
-                self.env._(
-                    "Card %(card)s holds %(balance)s, less than the %(amount)s to transfer.",
-                    card=self.name,
-                    balance=self._format_amount(self.balance),
-                    amount=self._format_amount(amount),
-                )
-            )
-        principal, bonus = wallet_math.split_spend(
-            amount,
-            self.principal_balance,
-            self.bonus_balance,
-            self.company_id.stored_value_spend_order,
-            self.currency_id.round,
-        )
+        principal, bonus = self._split_debit(amount)
         outgoing = self._post_movement(
             "transfer_out", -principal, -bonus, key, source_ref=f"stored.value.card,{target.id}"
         )
