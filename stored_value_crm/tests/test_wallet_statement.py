@@ -62,3 +62,12 @@ class TestWalletStatement(StoredValueCommon):
         self.assertIn(self.holder, message.partner_ids)
         self.assertEqual(message.attachment_ids.mimetype, "application/pdf")
         self.assertIn("Statement", message.attachment_ids.name)
+
+    def test_card_prints_with_its_barcode_and_qr_code(self):
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("stored_value_crm.report_stored_value_card", self.card.ids)[0]
+            .decode()
+        )
+        self.assertIn(f"/report/barcode/Code128/{self.card.name}", html)
+        self.assertIn(f"/report/barcode/QR/{self.card.name}", html)
