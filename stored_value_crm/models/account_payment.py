@@ -1,6 +1,5 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.fields import Command
 
 
 class AccountPayment(models.Model):
@@ -21,11 +20,13 @@ class AccountPayment(models.Model):
     )
 
     def _compute_stored_value_ledger_ids(self):
+        payments = self.filtered("id")
+        entries = self.env["stored.value.ledger"].search(
+            [("source_ref", "in", [f"account.payment,{payment.id}" for payment in payments])]
+        )
         for payment in self:
-            payment.stored_value_ledger_ids = (
-                self.env["stored.value.ledger"].search([("source_ref", "=", f"account.payment,{payment.id}")])
-                if payment.id
-                else False
+            payment.stored_value_ledger_ids = entries.filtered(
+                lambda entry, payment=payment: entry.source_ref == payment
             )
 
     @api.constrains("stored_value_card_id", "journal_id", "partner_id")
@@ -85,40 +86,8 @@ class AccountPayment(models.Model):
             return
         entry = card._spend(self.amount, pin=self.env.context.get("stored_value_pin"), **values)
         if card.currency_id.compare_amounts(-entry.bonus_amount, 0) > 0:
-            self._stored_value_bonus_move(entry, -entry.bonus_amount)
-
-    def _stored_value_bonus_move(self, entry, bonus):
-        """Spent bonus is a promotion expense, not a use of the customers' deposits."""
-        company = self.company_id
-        move = self.env["account.move"].create(
-            {
-                "move_type": "entry",
-                "journal_id": self.journal_id.id,
-                "date": self.date,
-                "ref": self.env._(
-                    "Bonus spent from card %(card)s (%(entry)s)", card=entry.card_id.name, entry=entry.name
-                ),
-                "stored_value_ledger_id": entry.id,
-                "line_ids": [
-                    Command.create(
-                        {
-                            "account_id": company._stored_value_expense_account().id,
-                            "partner_id": self.partner_id.id,
-                            "debit": bonus,
-                        }
-                    ),
-                    Command.create(
-                        {
-                            "account_id": company._stored_value_deposit_account().id,
-                            "partner_id": self.partner_id.id,
-                            "credit": bonus,
-                        }
-                    ),
-                ],
-            }
-        )
-        move.action_post()
-        return move
+            # Spent bonus is a promotion expense, not a use of the customers' deposits.
+            card._post_deposit_move(entry, -entry.bonus_amount, self.journal_id, date=self.date)
 
     def _stored_value_reverse(self):
         """Undo the card movements of posted payments being reset or cancelled, with reversing entries."""

@@ -654,11 +654,11 @@ class StoredValueCard(models.Model):
             )
         return outgoing | incoming
 
-    def _post_deposit_move(self, entry, amount, journal, to_partner=None, counterpart=None):
-        """Book a change of ``amount`` in what is owed to the holder (negative: owed less).
+    def _post_deposit_move(self, entry, amount, journal, to_partner=None, counterpart=None, date=None):
+        """Book a change of ``amount`` in what is owed to the holder (negative: owed less), on ``date``.
 
         The counterpart is the deposits of ``to_partner`` for a transfer, else the ``counterpart``
-        account, else the bonus expense account.
+        account, else the bonus expense account (spent bonus, adjustments, refund deductions).
         """
         company = self.company_id
         deposits = company._stored_value_deposit_account()
@@ -675,6 +675,7 @@ class StoredValueCard(models.Model):
                 {
                     "move_type": "entry",
                     "journal_id": journal.id,
+                    "date": date or fields.Date.context_today(self),
                     "ref": self.env._("%(entry)s on card %(card)s", entry=entry.name, card=self.name),
                     "stored_value_ledger_id": entry.id,
                     "line_ids": [
