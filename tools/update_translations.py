@@ -6,6 +6,7 @@ untranslated, and `make test` reports them until they are translated.
 """
 
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -17,7 +18,8 @@ from . import postgres
 from .odoo_locator import ADDONS, REPO, OdooNotFound, locate
 from .odoo_session import OdooSession
 
-DBNAME = "stored_value_i18n"
+# Another checkout (a worktree) can export beside this one under its own name.
+DBNAME = os.environ.get("I18N_DB", "stored_value_i18n")
 
 
 DATED_HEADER = re.compile(r'^"(POT-Creation-Date|PO-Revision-Date): .*$', re.MULTILINE)
