@@ -45,7 +45,7 @@ class AccountPayment(models.Model):
 
     def action_post(self):
         result = super().action_post()
-        for payment in self.filtered(lambda pay: pay.is_stored_value and pay.state in ("in_process", "paid")):
+        for payment in self.filtered(lambda pay: pay._stored_value_moves_card()):
             payment._stored_value_book()
         return result
 
@@ -56,6 +56,10 @@ class AccountPayment(models.Model):
     def action_cancel(self):
         self._stored_value_reverse()
         return super().action_cancel()
+
+    def _stored_value_moves_card(self):
+        """Posted stored-value payments move a card, except a POS session's: its orders booked the cards."""
+        return self.is_stored_value and self.state in ("in_process", "paid") and not self.pos_payment_method_id
 
     def _stored_value_key(self):
         """A key per posting: a payment reset to draft and posted again books anew."""
@@ -91,7 +95,7 @@ class AccountPayment(models.Model):
 
     def _stored_value_reverse(self):
         """Undo the card movements of posted payments being reset or cancelled, with reversing entries."""
-        for payment in self.filtered(lambda pay: pay.is_stored_value and pay.state in ("in_process", "paid")):
+        for payment in self.filtered(lambda pay: pay._stored_value_moves_card()):
             entries = payment.stored_value_ledger_ids
             for entry in entries.filtered(lambda entry: entry.entry_type != "reversal") - entries.reversed_entry_id:
                 entry._reverse(source_ref=f"account.payment,{payment.id}")

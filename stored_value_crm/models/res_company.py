@@ -108,9 +108,52 @@ class ResCompany(models.Model):
             self.sudo().stored_value_journal_id = journal
         return self.stored_value_journal_id
 
+    def _stored_value_pos_payment_method(self):
+        """The POS payment method that pays from cards: the stored-value journal, settled on deposits.
+
+        At session closing the POS books its payments from the journal's outstanding account, so a card
+        payment clears what is owed to card holders instead of landing in a bank account.
+        """
+        self.ensure_one()
+        journal = self._stored_value_journal()
+        PaymentMethod = self.env["pos.payment.method"].sudo().with_company(self)
+        method = PaymentMethod.search([("journal_id", "=", journal.id)], limit=1)
+        if not method:
+            method = PaymentMethod.create(
+                {
+                    "name": self.env._("Stored Value"),
+                    "journal_id": journal.id,
+                    "outstanding_account_id": self._stored_value_deposit_account().id,
+                    "company_id": self.id,
+                }
+            )
+        return method
+
+    def _stored_value_setup_top_up_product(self):
+        """A top-up sold at the POS is money owed to the holder: its line posts to customer deposits."""
+        product = self.env.ref("stored_value_crm.product_stored_value_top_up", raise_if_not_found=False)
+        for company in self.filtered("stored_value_deposit_account_id"):
+            if product and not product.with_company(company).property_account_income_id:
+                # sudo: the account is the company's accounting setup for top-ups, not a user choice.
+                product.sudo().with_company(
+                    company
+                ).property_account_income_id = company.stored_value_deposit_account_id
+
+    def _stored_value_manager(self):
+        """Who gets the to-dos nobody else owns: the company's first stored-value manager, else the admin."""
+        self.ensure_one()
+        # sudo: whoever asks (a cashier) may not read other users; only the manager's id is returned.
+        managers = (
+            self.env.ref("stored_value_crm.group_stored_value_manager")
+            .sudo()
+            .user_ids.filtered(lambda user: user.active and not user.share and self in user.company_ids)
+        )
+        return (managers.sorted("id")[:1] or self.env.ref("base.user_admin")).sudo(False)
+
     def _stored_value_setup_accounting(self):
-        """Create the deposits and expense accounts and the journal where missing (install, new companies)."""
+        """Create the deposits and expense accounts, the journal and the POS payment method where missing."""
         for company in self.filtered("chart_template"):
             company._stored_value_deposit_account()
             company._stored_value_expense_account()
-            company._stored_value_journal()
+            company._stored_value_pos_payment_method()
+            company._stored_value_setup_top_up_product()

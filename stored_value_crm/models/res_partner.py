@@ -70,3 +70,14 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.id)]
         action["context"] = {"default_partner_id": self.id}
         return action
+
+    @api.model
+    def get_new_partner(self, config_id, domain, offset):
+        """The POS's customer search also finds customers by card number, and brings their cards along."""
+        result = super().get_new_partner(config_id, domain, offset)
+        config = self.env["pos.config"].browse(config_id)
+        Card = self.env["stored.value.card"]
+        partner_ids = [partner["id"] for partner in result["res.partner"]]
+        cards = Card.search([*Card._pos_usable_domain(config), ("partner_id", "in", partner_ids)])
+        result["stored.value.card"] = Card._load_pos_data_read(cards, config)
+        return result

@@ -3,9 +3,9 @@ import re
 from passlib.context import CryptContext
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
-from odoo.tools.misc import format_amount
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL, consteq
+from odoo.tools.misc import format_amount, hmac
 
 from ..tools import wallet_math
 
@@ -22,7 +22,7 @@ class StoredValueCard(models.Model):
 
     _name = "stored.value.card"
     _description = "Stored-Value Card"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "pos.load.mixin"]
     _order = "id desc"
     _check_company_auto = True
 
@@ -498,11 +498,12 @@ class StoredValueCard(models.Model):
         entries[:1]._notify_holder()
         return entries
 
-    def _spend(self, amount, key, pin=None, company=None, currency=None, **values):
+    def _spend(self, amount, key, pin=None, company=None, currency=None, pin_verified=False, **values):
         """Take ``amount`` from the card, principal and bonus in the company's spending order.
 
         Returns the ledger entry; a replayed ``key`` returns the first one and books nothing. The caller
         books the accounting side (a stored-value payment, a POS session's closing entry).
+        ``pin_verified`` says the PIN was checked earlier (at the POS terminal, see :meth:`pos_verify_pin`).
         """
         self.ensure_one()
         self._check_amount(amount)
@@ -510,7 +511,8 @@ class StoredValueCard(models.Model):
         if replay:
             return replay
         self._check_usable(company=company, currency=currency)
-        self._check_pin(pin)
+        if not pin_verified:
+            self._check_pin(pin)
         self._lock()
         replay = self._replayed(key, "spend", amount)  # booked by the transaction this one waited for
         if replay:
@@ -702,6 +704,95 @@ class StoredValueCard(models.Model):
         move.action_post()
         return move
 
+    # ------------------------------------------------------------------
+    # Point of Sale
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _load_pos_data_domain(self, data, config):
+        partner_ids = [partner["id"] for partner in data.get("res.partner", [])]
+        return [*self._pos_usable_domain(config), ("partner_id", "in", partner_ids)]
+
+    @api.model
+    def _load_pos_data_fields(self, config):
+        return [
+            "id",
+            "name",
+            "partner_id",
+            "state",
+            "currency_id",
+            "balance",
+            "principal_balance",
+            "bonus_balance",
+            "has_pin",
+            "write_date",
+        ]
+
+    @api.model
+    def _pos_usable_domain(self, config):
+        return [
+            ("company_id", "=", config.company_id.id),
+            ("currency_id", "=", config.currency_id.id),
+            ("state", "in", ("active", "frozen")),
+        ]
+
+    def _check_pos_user(self):
+        if not self.env.user.has_group("point_of_sale.group_pos_user"):
+            raise AccessError(self.env._("Only Point of Sale users can use cards at a terminal."))
+
+    @api.model
+    def pos_search_cards(self, config_id, code=None, partner_id=None):
+        """POS: the cards matching a scanned or typed number (or of a customer), with their holders.
+
+        Balances come fresh from the database, so a terminal refreshes what it cached.
+        """
+        self._check_pos_user()
+        config = self.env["pos.config"].browse(config_id)
+        config.check_access("read")
+        domain = self._pos_usable_domain(config)
+        if code:
+            domain += [("name", "=", code.strip())]
+        elif partner_id:
+            domain += [("partner_id", "=", partner_id)]
+        else:
+            return {}
+        cards = self.search(domain, limit=20)
+        return {
+            "stored.value.card": self._load_pos_data_read(cards, config),
+            "res.partner": self.env["res.partner"]._load_pos_data_read(cards.partner_id, config),
+        }
+
+    def pos_verify_pin(self, pin, payment_uuid):
+        """POS: check the PIN the holder typed for one payment line; return the proof the order carries.
+
+        The order reaches the server later (maybe offline), so the PIN itself is never sent with it.
+        """
+        self.ensure_one()
+        self._check_pos_user()
+        self.check_access("read")
+        self._check_pin(pin)
+        return self._pos_pin_token(payment_uuid)
+
+    def _pos_pin_token(self, payment_uuid):
+        return hmac(self.env(su=True), "stored_value_crm.pos_pin", f"{self.id}:{payment_uuid}")
+
+    def _pos_pin_token_valid(self, payment_uuid, token):
+        return not self.has_pin or consteq(token or "", self._pos_pin_token(payment_uuid))
+
+    def pos_top_up_preview(self, amount):
+        """POS: what a top-up of ``amount`` would add, as ``{bonus, rules, balance_after}``."""
+        self.ensure_one()
+        self._check_pos_user()
+        self.check_access("read")
+        self._check_amount(amount)
+        bonuses = self._bonus_rules_for(amount)
+        bonus = self.currency_id.round(sum(value for _rule, value in bonuses))
+        return {
+            "bonus": bonus,
+            "rules": [rule.name for rule, _value in bonuses],
+            "balance_after": self.currency_id.round(self.balance + amount + bonus),
+        }
+
     def _expire_bonus(self, today):
         """Expire what is left of each bonus credit whose validity ended before ``today`` (oldest spent first)."""
         self.ensure_one()
@@ -777,6 +868,9 @@ class StoredValueCard(models.Model):
                 {"journal_id": card.company_id._stored_value_journal().id, "stored_value_card_id": card.id}
             )._create_payments()
         frozen.action_freeze()
+        shop = self.env.ref("point_of_sale.pos_config_main", raise_if_not_found=False)
+        if shop and not shop.current_session_id:
+            shop.payment_method_ids |= gold.company_id._stored_value_pos_payment_method()
 
     @api.model
     def _cron_send_reminders(self, batch_size=500):
@@ -868,7 +962,6 @@ class StoredValueCard(models.Model):
     def _cron_check_ledger(self):
         """Compare every card with its ledger; give a manager a to-do on each card that differs."""
         discrepancies = self.browse()._ledger_discrepancies()
-        managers = self.env.ref("stored_value_crm.group_stored_value_manager").user_ids
         summary = self.env._("Ledger mismatch")
         for card, message in discrepancies.items():
             if not card.activity_ids.filtered(lambda activity: activity.summary == summary):
@@ -876,6 +969,6 @@ class StoredValueCard(models.Model):
                     "mail.mail_activity_data_warning",
                     summary=summary,
                     note=message,
-                    user_id=(managers[:1] or self.env.ref("base.user_admin")).id,
+                    user_id=card.company_id._stored_value_manager().id,
                 )
         return discrepancies

@@ -254,10 +254,7 @@ class StoredValueFollowupPlan(models.Model):
     def _followup_fallback_user(self):
         """Who calls when the customer has no usable salesperson: the plan's user, else the first manager."""
         self.ensure_one()
-        managers = self.env.ref("stored_value_crm.group_stored_value_manager").user_ids.filtered(
-            lambda user: user.active and not user.share and self.company_id in user.company_ids
-        )
-        return self.user_id or managers.sorted("id")[:1]
+        return self.user_id or self.company_id._stored_value_manager()
 
     def _followup_activity_values(self, partners):
         """Values of the activities that call ``partners`` for this plan."""

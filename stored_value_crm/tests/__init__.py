@@ -3,6 +3,8 @@ from . import (
     test_ewallet_migration,
     test_followup_plans,
     test_manager_journey,
+    test_pos_top_up,
+    test_pos_wallet_payment,
     test_wallet_access,
     test_wallet_concurrency,
     test_wallet_ledger,

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.point_of_sale.tests.common import TestPoSCommon
 
 
 class StoredValueCommon(AccountTestInvoicingCommon):
@@ -132,3 +133,66 @@ class StoredValueCommon(AccountTestInvoicingCommon):
         """The block raises a UserError matching ``pattern``, and whatever it wrote is rolled back."""
         with self.assertRaisesRegex(UserError, pattern), self.env.cr.savepoint():
             yield
+
+
+class StoredValuePosCommon(StoredValueCommon, TestPoSCommon):
+    """A POS shop that takes card payments and sells top-ups, with a card holder and a cashier.
+
+    Orders reach the server through ``sync_from_ui``, the method the POS calls.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.config = cls.basic_config
+        cls.sv_method = cls.company._stored_value_pos_payment_method()
+        cls.cash_method = cls.cash_pm1
+        cls.config.payment_method_ids = cls.cash_method | cls.bank_pm1 | cls.sv_method
+        cls.haircut = cls.create_product("Haircut", cls.categ_basic, 60.0)
+        cls.top_up_product = cls.env.ref("stored_value_crm.product_stored_value_top_up")
+        cls.holder.property_account_receivable_id = cls.receivable_account
+        cls.card = cls._create_card(state="active")
+        cls.pos_cashier = cls._create_sv_user("pos_cashier", "POS Cashier", ["point_of_sale.group_pos_user"], [])
+
+    def setUp(self):
+        super().setUp()
+        self.open_new_session()
+
+    def card_order(self, lines, payments, card=None, uuid=None, customer=None, **order_values):
+        """Order data as the POS sends it; ``payments`` are ``(method, amount)`` or ``(method, amount, values)``."""
+        card = card or self.card
+        data = self.create_ui_order_data(
+            lines, customer=customer or card.partner_id, payments=[payment[:2] for payment in payments], uuid=uuid
+        )
+        data.update(order_values)
+        for index, (payment, command) in enumerate(zip(payments, data["payment_ids"], strict=True)):
+            command[2]["uuid"] = f"{data['uuid']}-payment-{index}"
+            if payment[0] == self.sv_method:
+                command[2]["stored_value_card_id"] = card.id
+            command[2].update(payment[2] if len(payment) > 2 else {})
+        return data
+
+    def sync(self, *orders_data, user=None):
+        PosOrder = self.env["pos.order"].with_user(user) if user else self.env["pos.order"]
+        result = PosOrder.sync_from_ui(list(orders_data))
+        return self.env["pos.order"].browse([order["id"] for order in result["pos.order"]])
+
+    def top_up_line(self, amount, card=None):
+        return {
+            "product": self.top_up_product,
+            "quantity": 1,
+            "price_unit": amount,
+            "price_subtotal": amount,
+            "price_subtotal_incl": amount,
+            "stored_value_card_id": (card or self.card).id,
+        }
+
+    def close_session(self):
+        session = self.pos_session
+        cash = sum(
+            session.order_ids.payment_ids.filtered(lambda p: p.payment_method_id == self.cash_method).mapped("amount")
+        )
+        session.post_closing_cash_details(cash)
+        session.close_session_from_ui()
+        self.assertEqual(session.state, "closed")
+        return session
