@@ -9,6 +9,7 @@ class PosPayment(models.Model):
     _inherit = "pos.payment"
 
     stored_value_card_id = fields.Many2one("stored.value.card", string="Stored-Value Card", index="btree_not_null")
+    stored_value_card_number = fields.Char(related="stored_value_card_id.name", string="Card Number")
     stored_value_pin_token = fields.Char(
         copy=False, help="Proof, given by the server at the terminal, that the holder typed the card's PIN."
     )

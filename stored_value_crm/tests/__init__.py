@@ -6,6 +6,7 @@ from . import (
     test_pos_top_up,
     test_pos_wallet_concurrency,
     test_pos_wallet_payment,
+    test_pos_wallet_tour,
     test_wallet_access,
     test_wallet_concurrency,
     test_wallet_ledger,

@@ -1,0 +1,13 @@
+import { patch } from "@web/core/utils/patch";
+import { PartnerList } from "@point_of_sale/app/screens/partner_list/partner_list";
+
+patch(PartnerList.prototype, {
+    get isBalanceDisplayed() {
+        return super.isBalanceDisplayed || Boolean(this.pos.storedValueMethod);
+    },
+    /** Typed digits also find the customer whose card number they are. */
+    _getSearchFields(query) {
+        const fields = super._getSearchFields(...arguments);
+        return this.pos.storedValueMethod ? [...fields, "stored_value_card_ids.name"] : fields;
+    },
+});

@@ -1,0 +1,216 @@
+import { _t } from "@web/core/l10n/translation";
+import { patch } from "@web/core/utils/patch";
+import { AlertDialog } from "@web/core/confirmation_dialog/confirmation_dialog";
+import { ConnectionLostError, RPCError } from "@web/core/network/rpc";
+import { PosStore } from "@point_of_sale/app/services/pos_store";
+import { NumberPopup } from "@point_of_sale/app/components/popups/number_popup/number_popup";
+import { SelectionPopup } from "@point_of_sale/app/components/popups/selection_popup/selection_popup";
+import { makeAwaitable, ask } from "@point_of_sale/app/utils/make_awaitable_dialog";
+
+patch(PosStore.prototype, {
+    get storedValueMethod() {
+        return this.models["pos.payment.method"].find((method) => method.is_stored_value);
+    },
+    storedValueCardsOf(partner) {
+        if (!partner) {
+            return [];
+        }
+        return this.models["stored.value.card"].filter((card) => card.partner_id?.id === partner.id);
+    },
+    storedValueCardLabel(card) {
+        return _t("Card %(number)s", { number: `•••• ${card.name.slice(-4)}` });
+    },
+    formatStoredValue(amount) {
+        return this.env.utils.formatCurrency(amount);
+    },
+    /**
+     * Ask the server for cards (by number, or of a customer) and cache them with their holders.
+     * Offline, the cached cards are used: the server checks every payment again when the order arrives.
+     */
+    async fetchStoredValueCards({ code = null, partner = null } = {}) {
+        try {
+            await this.data.callRelated(
+                "stored.value.card",
+                "pos_search_cards",
+                [this.config.id],
+                { code, partner_id: partner?.id || null },
+                false
+            );
+        } catch (error) {
+            if (!(error instanceof ConnectionLostError)) {
+                throw error;
+            }
+        }
+        if (code) {
+            return this.models["stored.value.card"].find((card) => card.name === code.trim());
+        }
+        return this.storedValueCardsOf(partner);
+    },
+    setPartnerToCurrentOrder(partner) {
+        super.setPartnerToCurrentOrder(...arguments);
+        if (partner && this.storedValueMethod) {
+            this.fetchStoredValueCards({ partner });
+        }
+    },
+    /** A scanned card selects its holder and is the card the next card payment or top-up uses. */
+    async selectStoredValueCard(card) {
+        const order = this.getOrder();
+        if (order.getPartner()?.id !== card.partner_id.id) {
+            this.setPartnerToCurrentOrder(card.partner_id);
+        }
+        order.uiState.storedValueCardId = card.id;
+        this.notification.add(
+            _t("%(card)s of %(holder)s: balance %(balance)s", {
+                card: this.storedValueCardLabel(card),
+                holder: card.partner_id.name,
+                balance: this.formatStoredValue(card.balance),
+            }),
+            { type: "info" }
+        );
+    },
+    /** The card a payment or top-up of ``order`` uses: the scanned one, the only one, or the cashier's pick. */
+    async chooseStoredValueCard(order, { refundOf = null } = {}) {
+        if (refundOf) {
+            return refundOf;
+        }
+        const partner = order.getPartner();
+        if (!partner) {
+            this.dialog.add(AlertDialog, {
+                title: _t("Customer needed"),
+                body: _t("Select the customer or scan their card first."),
+            });
+            return null;
+        }
+        const cards = await this.fetchStoredValueCards({ partner });
+        const scanned = cards.find((card) => card.id === order.uiState.storedValueCardId);
+        if (scanned || cards.length === 1) {
+            return scanned || cards[0];
+        }
+        if (!cards.length) {
+            this.dialog.add(AlertDialog, {
+                title: _t("No stored-value card"),
+                body: _t("%(customer)s has no usable stored-value card.", { customer: partner.name }),
+            });
+            return null;
+        }
+        return await makeAwaitable(this.dialog, SelectionPopup, {
+            title: _t("Which card?"),
+            list: cards.map((card) => ({
+                id: card.id,
+                item: card,
+                label: `${this.storedValueCardLabel(card)} · ${this.formatStoredValue(card.balance)}`,
+            })),
+        });
+    },
+    /** Problem that stops ``card`` from paying ``amount`` now, as the cashier should read it, if any. */
+    storedValueProblem(card, amount) {
+        if (card.state === "frozen") {
+            return _t("%(card)s is frozen: ask a manager to unfreeze it.", {
+                card: this.storedValueCardLabel(card),
+            });
+        }
+        if (card.state !== "active") {
+            return _t("%(card)s cannot pay: it is not active.", { card: this.storedValueCardLabel(card) });
+        }
+        if (this.currency.round(amount - card.balance) > 0) {
+            return _t("%(card)s holds %(balance)s, less than the %(amount)s asked.", {
+                card: this.storedValueCardLabel(card),
+                balance: this.formatStoredValue(card.balance),
+                amount: this.formatStoredValue(amount),
+            });
+        }
+        return null;
+    },
+    /** Ask the holder's PIN and let the server check it; returns the proof the payment line carries. */
+    async verifyStoredValuePin(card, paymentUuid) {
+        const pin = await makeAwaitable(this.dialog, NumberPopup, {
+            title: _t("PIN of %(card)s", { card: this.storedValueCardLabel(card) }),
+            subtitle: _t("The card holder types their PIN."),
+            formatDisplayedValue: (value) => "•".repeat(value.length),
+            confirmButtonLabel: _t("Check PIN"),
+        });
+        if (!pin) {
+            return null;
+        }
+        try {
+            return await this.data.call("stored.value.card", "pos_verify_pin", [[card.id], pin, paymentUuid]);
+        } catch (error) {
+            this.dialog.add(AlertDialog, {
+                title: _t("PIN not accepted"),
+                body:
+                    error instanceof ConnectionLostError
+                        ? _t("A card with a PIN can only pay while the terminal is online.")
+                        : error instanceof RPCError
+                        ? error.data.message
+                        : String(error),
+            });
+            return null;
+        }
+    },
+    /** Selling a top-up: the amount, the bonus the server will add, then a line crediting the card. */
+    async addLineToOrder(vals, order, opts = {}, configure = true) {
+        const template =
+            typeof vals.product_tmpl_id === "number"
+                ? this.models["product.template"].get(vals.product_tmpl_id)
+                : vals.product_tmpl_id;
+        if (!template?.stored_value_top_up || vals.stored_value_card_id) {
+            return await super.addLineToOrder(...arguments);
+        }
+        const card = await this.chooseStoredValueCard(order);
+        if (!card) {
+            return;
+        }
+        const typed = await makeAwaitable(this.dialog, NumberPopup, {
+            title: _t("Top up %(card)s", { card: this.storedValueCardLabel(card) }),
+            subtitle: _t("Balance %(balance)s", { balance: this.formatStoredValue(card.balance) }),
+            confirmButtonLabel: _t("Next"),
+        });
+        const amount = this.currency.round(parseFloat(typed) || 0);
+        if (amount <= 0) {
+            return;
+        }
+        let bonus = null;
+        try {
+            bonus = await this.data.call("stored.value.card", "pos_top_up_preview", [[card.id], amount]);
+        } catch (error) {
+            if (!(error instanceof ConnectionLostError)) {
+                this.dialog.add(AlertDialog, { title: _t("Top-up refused"), body: error.data?.message });
+                return;
+            }
+        }
+        const confirmed = await ask(this.dialog, {
+            title: _t("Top up %(amount)s", { amount: this.formatStoredValue(amount) }),
+            body: bonus
+                ? bonus.bonus > 0
+                    ? _t("Bonus %(bonus)s (%(rules)s). New balance %(balance)s.", {
+                          bonus: this.formatStoredValue(bonus.bonus),
+                          rules: bonus.rules.join(", "),
+                          balance: this.formatStoredValue(bonus.balance_after),
+                      })
+                    : _t("No bonus applies to this amount. New balance %(balance)s.", {
+                          balance: this.formatStoredValue(bonus.balance_after),
+                      })
+                : _t("Offline: the bonus is added when the order reaches the server."),
+            confirmLabel: _t("Add Top-up"),
+        });
+        if (!confirmed) {
+            return;
+        }
+        return await super.addLineToOrder(
+            {
+                ...vals,
+                price_unit: amount,
+                stored_value_card_id: card,
+                customer_note: bonus?.bonus
+                    ? _t("%(card)s, bonus %(bonus)s", {
+                          card: this.storedValueCardLabel(card),
+                          bonus: this.formatStoredValue(bonus.bonus),
+                      })
+                    : this.storedValueCardLabel(card),
+            },
+            order,
+            opts,
+            false
+        );
+    },
+});
