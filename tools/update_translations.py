@@ -10,13 +10,13 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import polib
 
 from . import postgres
 from .odoo_locator import ADDONS, REPO, OdooNotFound, locate
 from .odoo_session import OdooSession
+from .run_tests import tool
 
 # Another checkout (a worktree) can export beside this one under its own name.
 DBNAME = os.environ.get("I18N_DB", "stored_value_i18n")
@@ -71,7 +71,7 @@ def main(argv=None):
         print(f"{addon}: .pot regenerated; zh_CN.po lacks {missing} translations")
     # The files take the layout OCA's po checks expect (what its pre-commit hook would rewrite).
     catalogs = [str(path) for addon in addons for path in sorted((REPO / addon / "i18n").glob("*.po*"))]
-    subprocess.run([str(Path(sys.executable).parent / "oca-checks-po"), "--fix", *catalogs], check=False)
+    subprocess.run([tool("oca-checks-po"), "--fix", *catalogs], check=False)
 
 
 if __name__ == "__main__":

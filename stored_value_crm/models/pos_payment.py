@@ -11,7 +11,9 @@ class PosPayment(models.Model):
     stored_value_card_id = fields.Many2one("stored.value.card", string="Stored-Value Card", index="btree_not_null")
     stored_value_card_number = fields.Char(related="stored_value_card_id.name", string="Card Number")
     stored_value_pin_token = fields.Char(
-        copy=False, help="Proof, given by the server at the terminal, that the holder typed the card's PIN."
+        string="PIN Proof",
+        copy=False,
+        help="Proof, given by the server at the terminal, that the holder typed the card's PIN.",
     )
     stored_value_ledger_id = fields.Many2one("stored.value.ledger", string="Card Movement", readonly=True, copy=False)
     stored_value_balance_before = fields.Monetary(string="Card Balance Before", readonly=True, copy=False)

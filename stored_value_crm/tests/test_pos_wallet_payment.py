@@ -140,3 +140,13 @@ class TestPosWalletPayment(StoredValuePosCommon):
         self.assertEqual([partner["id"] for partner in found["res.partner"]], self.holder.ids)
         with self.assertRaises(AccessError):
             Card.with_user(self.plain_user).pos_search_cards(self.config.id, code=self.card.name)
+
+    def test_terminal_texts_reach_chinese_cashiers(self):
+        """The POS loads its texts in the cashier's language: ours are in the catalogue it loads."""
+        translations, _lang = self.env["ir.http"]._get_translations_for_webclient(["stored_value_crm"], "zh_CN")
+        messages = {message["id"]: message["string"] for message in translations["stored_value_crm"]["messages"]}
+        self.assertEqual(messages["Card cannot pay"], "储值卡不能付款")
+        self.assertEqual(messages["Top Up Card"], "储值卡充值")
+        self.assertEqual(
+            messages["Not covered by the card: a manager will contact you."], "储值卡余额不足以支付：经理将与您联系。"
+        )
