@@ -16,6 +16,19 @@ def test_wrong_dependency_chain_is_reported(suite_copy):
     assert any("loyalty_tiers: depends" in problem for problem in static_checks.check_manifests(suite_copy))
 
 
+def test_dependency_on_a_later_addon_is_reported(suite_copy):
+    manifest = suite_copy / "stored_value_crm" / "__manifest__.py"
+    manifest.write_text(manifest.read_text().replace('"portal"]', '"portal", "customer_feedback"]'))
+    problems = static_checks.check_manifests(suite_copy)
+    assert any("stored_value_crm: depends on ['customer_feedback']" in problem for problem in problems)
+
+
+def test_more_odoo_dependencies_are_allowed(suite_copy):
+    manifest = suite_copy / "customer_feedback" / "__manifest__.py"
+    manifest.write_text(manifest.read_text().replace('"survey"', '"survey", "sale"'))
+    assert static_checks.check_manifests(suite_copy) == []
+
+
 def test_bad_version_and_license_are_reported(suite_copy):
     manifest = suite_copy / "customer_feedback" / "__manifest__.py"
     manifest.write_text(manifest.read_text().replace("19.0.1.0.0", "18.0.1.0.0").replace("LGPL-3", "OPL-1"))
@@ -45,7 +58,7 @@ def test_duplicate_xml_id_and_removed_markup_are_reported(suite_copy):
 
 def test_model_without_access_row_is_reported(suite_copy):
     models = suite_copy / "customer_feedback" / "models"
-    models.mkdir()
+    models.mkdir(exist_ok=True)
     (models / "feedback_thing.py").write_text(
         "from odoo import models\n\n\n"
         "class FeedbackThing(models.Model):\n    _name = 'feedback.thing'\n    _description = 'Thing'\n\n\n"

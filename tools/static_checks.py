@@ -14,7 +14,8 @@ import polib
 from .addon_readme import stale_readmes
 from .odoo_locator import ADDONS, read_manifest
 
-EXPECTED_DEPENDS = {
+# What each addon must depend on (the suite's chain and the Odoo apps it builds on); it may add more.
+REQUIRED_DEPENDS = {
     "stored_value_crm": {"point_of_sale", "account", "mail", "portal"},
     "loyalty_tiers": {"stored_value_crm", "pos_loyalty"},
     "customer_feedback": {"loyalty_tiers", "survey"},
@@ -58,8 +59,12 @@ def check_manifests(root):
         if not manifest.get("installable", True):
             problems.append(f"{addon.name}: not installable")
         depends = set(manifest.get("depends", ()))
-        if depends != EXPECTED_DEPENDS[addon.name]:
-            problems.append(f"{addon.name}: depends {sorted(depends)}, expected {sorted(EXPECTED_DEPENDS[addon.name])}")
+        missing = REQUIRED_DEPENDS[addon.name] - depends
+        if missing:
+            problems.append(f"{addon.name}: depends {sorted(depends)}, lacks {sorted(missing)}")
+        later = depends & set(list(REQUIRED_DEPENDS)[list(REQUIRED_DEPENDS).index(addon.name) + 1 :])
+        if later:
+            problems.append(f"{addon.name}: depends on {sorted(later)}, which build on it")
         for key in ("data", "demo"):
             problems += [
                 f"{addon.name}: manifest {key} file {name} does not exist"
