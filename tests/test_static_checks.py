@@ -45,7 +45,7 @@ def test_missing_data_file_is_reported(suite_copy):
 
 def test_duplicate_xml_id_and_removed_markup_are_reported(suite_copy):
     views = suite_copy / "loyalty_tiers" / "views"
-    views.mkdir()
+    views.mkdir(exist_ok=True)
     record = '<record id="dup_view" model="ir.ui.view"><field name="arch" type="xml"><tree/></field></record>'
     (views / "a.xml").write_text(f"<odoo>{record}</odoo>")
     (views / "b.xml").write_text(f"<odoo>{record}</odoo>")

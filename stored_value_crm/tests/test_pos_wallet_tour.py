@@ -80,3 +80,10 @@ class TestPosWalletTour(TestPointOfSaleHttpCommon):
         self.assertEqual(self.card.balance, 100.0)
         refund = self.card.ledger_ids.filtered(lambda entry: entry.entry_type == "refund")
         self.assertTrue(refund.source_ref.is_refund, "the credit is linked to the refund order")
+
+    def test_offline_payment_is_booked_when_the_terminal_is_back_online(self):
+        self.credit(100.0)
+        self.start_pos_tour("StoredValueOfflineTour")
+        self.assertEqual(self.card.balance, 40.0)
+        order = self.spends().source_ref
+        self.assertEqual((order.state, order.payment_ids.stored_value_state), ("paid", "booked"))

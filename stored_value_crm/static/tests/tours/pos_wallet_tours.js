@@ -6,6 +6,7 @@ import * as ProductScreen from "@point_of_sale/../tests/pos/tours/utils/product_
 import * as ReceiptScreen from "@point_of_sale/../tests/pos/tours/utils/receipt_screen_util";
 import * as TicketScreen from "@point_of_sale/../tests/pos/tours/utils/ticket_screen_util";
 import * as Numpad from "@point_of_sale/../tests/generic_helpers/numpad_util";
+import * as OfflineUtil from "@point_of_sale/../tests/generic_helpers/offline_util";
 import * as Order from "@point_of_sale/../tests/generic_helpers/order_widget_util";
 import { scan_barcode } from "@point_of_sale/../tests/generic_helpers/utils";
 import { inLeftSide } from "@point_of_sale/../tests/pos/tours/utils/common";
@@ -171,5 +172,32 @@ registry.category("web_tour.tours").add("StoredValueRefundTour", {
             ReceiptScreen.isShown(),
             receiptShowsCard("40.00", "100.00"),
             ReceiptScreen.clickNextOrder(),
+        ].flat(),
+});
+
+registry.category("web_tour.tours").add("StoredValueOfflineTour", {
+    steps: () =>
+        [
+            openRegister(),
+            selectHolder(),
+            OfflineUtil.setOfflineMode(),
+            ProductScreen.clickDisplayedProduct("Haircut"),
+            ProductScreen.clickPayButton(),
+            // Offline, the terminal pays from the balance it knew; the server books it on sync.
+            PaymentScreen.clickPaymentMethod("Stored Value", true, { remaining: "0.00", amount: "60.00" }),
+            PaymentScreen.clickValidate(),
+            Dialog.confirm("Continue with limited functionality"),
+            ReceiptScreen.isShown(),
+            receiptShowsCard("100.00", "40.00"),
+            ReceiptScreen.clickNextOrder(),
+            // The same terminal remembers what it spent: the card no longer covers a second 60.
+            ProductScreen.clickDisplayedProduct("Haircut"),
+            selectHolder(),
+            ProductScreen.clickPayButton(),
+            cardShows("40.00"),
+            OfflineUtil.setOnlineMode(),
+            PaymentScreen.clickPaymentMethod("Cash", true, { remaining: "0.00" }),
+            PaymentScreen.clickValidate(),
+            ReceiptScreen.isShown(),
         ].flat(),
 });

@@ -10,6 +10,16 @@ patch(OrderPaymentValidation.prototype, {
         }
         return await super.isOrderValid(...arguments);
     },
+    /** The terminal remembers what its cards paid, so that offline it does not spend the same money twice. */
+    async finalizeValidation() {
+        for (const line of this.paymentLines) {
+            const card = line.payment_method_id.is_stored_value && line.stored_value_card_id;
+            if (card) {
+                card.balance = this.pos.currency.round(card.balance - line.amount);
+            }
+        }
+        return await super.finalizeValidation(...arguments);
+    },
     /**
      * Refuse, before the order leaves the terminal, a card payment the card cannot make: with fresh
      * balances when online, with the cached ones offline (the server checks again at sync).
