@@ -275,7 +275,7 @@ class LoyaltyCard(models.Model):
         )
         card_ids = [row[0] for row in self.env.cr.fetchall()]
         for start in range(0, len(card_ids), batch_size):
-            cards = self.browse(card_ids[start : start + batch_size])
+            cards = self.sudo().browse(card_ids[start : start + batch_size])  # every company's members
             for card in cards:
                 card._earn_points(
                     card.tier_id.birthday_points,
@@ -419,7 +419,7 @@ class LoyaltyCard(models.Model):
         cards it did not reach, and nobody is reviewed twice in a day.
         """
         today = fields.Date.context_today(self)
-        ended = self.search([("tier_override_id", "!=", False), ("tier_override_end", "<", today)])
+        ended = self.sudo().search([("tier_override_id", "!=", False), ("tier_override_end", "<", today)])
         ended.sudo().write({"tier_override_id": False, "tier_override_end": False, "tier_override_reason": False})
         self.flush_model()
         self.env.cr.execute(
@@ -435,7 +435,7 @@ class LoyaltyCard(models.Model):
         )
         card_ids = [row[0] for row in self.env.cr.fetchall()]
         for start in range(0, len(card_ids), batch_size):
-            cards = self.browse(card_ids[start : start + batch_size])
+            cards = self.sudo().browse(card_ids[start : start + batch_size])  # every company's members
             cards._update_tiers(today)
             if not self.env["ir.cron"]._commit_progress(len(cards), remaining=len(card_ids) - start - len(cards)):
                 break

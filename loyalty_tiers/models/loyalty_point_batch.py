@@ -79,7 +79,7 @@ class LoyaltyPointBatch(models.Model):
             )
         )
         card_ids = [row[0] for row in self.env.cr.fetchall()]
-        Card = self.env["loyalty.card"]
+        Card = self.env["loyalty.card"].sudo()  # the cron expires the points of every company
         for start in range(0, len(card_ids), batch_size):
             cards = Card.browse(card_ids[start : start + batch_size])
             cards._expire_points(today)
@@ -91,13 +91,13 @@ class LoyaltyPointBatch(models.Model):
     def _cron_send_expiry_reminders(self, batch_size=200):
         """Email members whose points expire within their programme's reminder delay, once per batch."""
         today = fields.Date.context_today(self)
-        self.flush_model()
+        self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """SELECT DISTINCT batch.card_id FROM loyalty_point_batch batch
                      JOIN loyalty_program program ON program.id = batch.program_id
                      JOIN res_partner partner ON partner.id = batch.partner_id
-                    WHERE batch.state = 'open' AND batch.remaining > 0 AND NOT batch.reminder_sent
+                    WHERE batch.state = 'open' AND batch.remaining > 0 AND batch.reminder_sent IS NOT TRUE
                       AND program.point_expiry_reminder_days > 0
                       AND batch.expiry_date >= %(today)s
                       AND batch.expiry_date <= %(today)s::date + program.point_expiry_reminder_days

@@ -23,13 +23,25 @@ class PosOrder(models.Model):
         """
         self.ensure_one()
         coupon_data = {int(key): values for key, values in coupon_data.items()}
-        earned = self._verify_loyalty_points(coupon_data)
+        earned, replayed = self._verify_loyalty_points(coupon_data)
         order = self.with_context(
             loyalty_points_source=f"pos.order,{self.id}",
             loyalty_points_earned=tuple(earned.items()),
             loyalty_points_description=self.env._("POS order %(order)s", order=self.name),
         )
         result = super(PosOrder, order).confirm_coupon_programs(coupon_data)
+        # A replay books nothing and answers what the first call did: the cards' points now.
+        result["coupon_updates"] += [
+            {
+                "old_id": key,
+                "id": card.id,
+                "points": card.points,
+                "code": card.code,
+                "program_id": card.program_id.id,
+                "partner_id": card.partner_id.id,
+            }
+            for key, card in replayed.items()
+        ]
         self.env["loyalty.card"]._member_cards(self.partner_id, self.company_id)._update_tiers()
         return result
 
@@ -68,12 +80,12 @@ class PosOrder(models.Model):
     def _verify_loyalty_points(self, coupon_data):
         """Check the POS's point changes of loyalty programmes and put the server's in their place.
 
-        Returns ``{programme id: points earned}``. Entries the order already booked (a replay) are left to
-        the standard code, which skips them.
+        Returns ``{programme id: points earned}`` and ``{key: card}`` of the entries the order already
+        booked (a replay), which the standard code skips.
         """
         self.ensure_one()
         Card = self.env["loyalty.card"].sudo()
-        earned_by_program = {}
+        earned_by_program, replayed = {}, {}
         for key, values in coupon_data.items():
             program = self.env["loyalty.program"].sudo().browse(values.get("program_id")).exists()
             if program.program_type != "loyalty":
@@ -81,15 +93,17 @@ class PosOrder(models.Model):
             booked = (
                 self.env["loyalty.history"]
                 .sudo()
-                .search_count(
+                .search(
                     [
                         ("card_id.program_id", "=", program.id),
                         ("order_model", "=", self._name),
                         ("order_id", "=", self.id),
-                    ]
+                    ],
+                    limit=1,
                 )
             )
             if booked:
+                replayed[key] = booked.card_id
                 continue
             partner = self.env["res.partner"].browse(values.get("partner_id") or self.partner_id.id)
             card = Card.browse(key) if key > 0 else Card
@@ -126,7 +140,7 @@ class PosOrder(models.Model):
                 )
             values.update(points=earned - spent, points_earned=earned, points_spent=spent)
             earned_by_program[program.id] = earned
-        return earned_by_program
+        return earned_by_program, replayed
 
     def _loyalty_points_spent(self, program):
         """Points the order's rewards of ``program`` cost; a reward cheaper than it should be is refused."""

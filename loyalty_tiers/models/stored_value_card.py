@@ -34,5 +34,6 @@ class StoredValueCard(models.Model):
                     f"stored.value.topup/{key}",
                     self.env._("Top-up of card %(card)s", card=self.name),
                 )
-            card._update_tiers()
+        # Top-ups and the stored balance are tier measures: a member moves up at once.
+        self.env["loyalty.card"]._member_cards(self.partner_id, self.company_id)._update_tiers()
         return entries
