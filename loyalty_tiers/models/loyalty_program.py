@@ -68,8 +68,14 @@ class LoyaltyProgram(models.Model):
             {"program_id": self.id, "partner_id": partner.id, "points": 0.0}
         )
 
-    def _demo_load_members(self):
-        """Demo data: the stored-value holders join the programme, earn points and get their tiers and segments."""
+    def _demo_load_members(self, tier_names_zh=None):
+        """Demo data: the stored-value holders join the programme and get their tiers and segments.
+
+        ``tier_names_zh`` (``{tier xml id: name}``) names the demo tiers in Chinese where zh_CN is installed.
+        """
+        if "zh_CN" in dict(self.env["res.lang"].get_installed()):
+            for xml_id, name in (tier_names_zh or {}).items():
+                self.env.ref(xml_id).update_field_translations("name", {"zh_CN": name})
         for holder in self.env["stored.value.card"].search([("company_id", "=", self.company_id.id)]).partner_id:
             self._member_card(holder)
         cards = self.coupon_ids

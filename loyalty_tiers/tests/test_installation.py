@@ -9,3 +9,11 @@ class TestInstallation(TransactionCase):
         dependencies = module.dependencies_id.depend_id
         self.assertTrue(dependencies, "the addon declares its dependencies")
         self.assertEqual(set(dependencies.mapped("state")), {"installed"})
+
+    def test_demo_programme_has_four_tiers_and_tiered_members(self):
+        program = self.env.ref("loyalty_tiers.demo_program_member_points", raise_if_not_found=False)
+        if not program:
+            self.skipTest("installed without demo data")
+        self.assertEqual(program._tiers_by_level().mapped("name"), ["Regular", "Silver", "Gold", "Diamond"])
+        gold_holder = self.env.ref("stored_value_crm.demo_card_gold").partner_id
+        self.assertEqual(gold_holder.loyalty_tier_id, self.env.ref("loyalty_tiers.demo_tier_gold"))
