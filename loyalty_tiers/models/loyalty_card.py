@@ -1,0 +1,453 @@
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+from uuid import uuid4
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, float_compare, float_round
+
+from ..tools import points_math
+
+POINT_DIGITS = 2
+
+
+class LoyaltyCard(models.Model):
+    """A member's card in a loyalty programme: points in expiring batches, and the member's tier."""
+
+    _inherit = "loyalty.card"
+
+    earned_tier_id = fields.Many2one("loyalty.tier", readonly=True, index="btree_not_null", ondelete="set null")
+    tier_override_id = fields.Many2one(
+        "loyalty.tier",
+        string="Override Tier",
+        domain="[('program_id', '=', program_id)]",
+        ondelete="set null",
+        help="A manager's choice of tier, kept until the override end date whatever the member's figures.",
+    )
+    tier_override_end = fields.Date(string="Override Until")
+    tier_override_reason = fields.Char(string="Override Reason")
+    tier_id = fields.Many2one("loyalty.tier", compute="_compute_tier_id", store=True, index="btree_not_null")
+    tier_since = fields.Date(readonly=True, help="When the member entered the earned tier.")
+    tier_review_date = fields.Date(
+        readonly=True, help="The member keeps the earned tier until this date even without qualifying."
+    )
+    tier_checked_date = fields.Date(readonly=True, copy=False)
+    point_batch_ids = fields.One2many("loyalty.point.batch", "card_id", readonly=True)
+    tier_history_ids = fields.One2many("loyalty.tier.history", "card_id", readonly=True)
+    points_expiring = fields.Float(
+        string="Points Expiring Soon", compute="_compute_points_expiring", help="Within the reminder delay."
+    )
+    points_expiring_date = fields.Date(string="Next Expiry", compute="_compute_points_expiring")
+    next_tier_id = fields.Many2one("loyalty.tier", compute="_compute_tier_progress")
+    tier_progress = fields.Float(string="Progress to Next Tier (%)", compute="_compute_tier_progress")
+
+    @api.depends("earned_tier_id", "tier_override_id")
+    def _compute_tier_id(self):
+        for card in self:
+            card.tier_id = card.tier_override_id or card.earned_tier_id
+
+    def _compute_points_expiring(self):
+        today = fields.Date.context_today(self)
+        batches = self.env["loyalty.point.batch"].search(
+            [("card_id", "in", self._origin.ids), ("state", "=", "open"), ("expiry_date", "!=", False)]
+        )
+        for card in self:
+            horizon = today + timedelta(days=card.program_id.point_expiry_reminder_days)
+            own = batches.filtered(lambda batch, card=card: batch.card_id == card._origin)
+            soon = own.filtered(lambda batch, horizon=horizon: batch.expiry_date <= horizon)
+            card.points_expiring = sum(soon.mapped("remaining"))
+            card.points_expiring_date = own[:1].expiry_date
+
+    def _compute_tier_progress(self):
+        tiered = self.filtered(lambda card: card._origin.id and card.program_id.tier_ids and card.partner_id)
+        (self - tiered).next_tier_id = False
+        (self - tiered).tier_progress = 0.0
+        measures = tiered._origin._tier_measures_by_window(fields.Date.context_today(self))
+        for card in tiered:
+            tiers = card.program_id._tiers_by_level()
+            current = card.tier_id
+            higher = tiers.filtered(lambda tier, current=current: not current or tier.sequence > current.sequence)
+            next_tier = higher[:1]
+            card.next_tier_id = next_tier
+            card.tier_progress = (
+                points_math.progress(
+                    next_tier._thresholds(), measures[next_tier.window_months][card._origin.id], next_tier.require_all
+                )
+                if next_tier
+                else 100.0
+            )
+
+    @api.constrains("tier_override_id", "tier_override_end", "tier_override_reason")
+    def _check_override(self):
+        for card in self.filtered("tier_override_id"):
+            if card.tier_override_id.program_id != card.program_id:
+                raise ValidationError(
+                    self.env._(
+                        "Tier “%(tier)s” belongs to another programme than card %(card)s.",
+                        tier=card.tier_override_id.name,
+                        card=card.code,
+                    )
+                )
+            if not card.tier_override_end or not (card.tier_override_reason or "").strip():
+                raise ValidationError(
+                    self.env._("Card %(card)s: an override of the tier needs an end date and a reason.", card=card.code)
+                )
+
+    # ------------------------------------------------------------------
+    # Points
+    # ------------------------------------------------------------------
+
+    def _lock_points(self):
+        """Lock the cards' rows (waiting for a concurrent booking) and read their points afresh."""
+        if not self:
+            return
+        self.flush_recordset(["points"])
+        self.env.cr.execute(SQL("SELECT id FROM loyalty_card WHERE id IN %s ORDER BY id FOR UPDATE", tuple(self.ids)))
+        self.invalidate_recordset(["points"])
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        cards = super().create(vals_list)
+        if not self.env.context.get("loyalty_points_booked"):
+            for card in cards.filtered(lambda card: card.program_type == "loyalty" and card.points > 0):
+                card._create_batch(card.points, card._batch_key("opening"), self.env._("Opening points"))
+        return cards
+
+    def write(self, vals):
+        overriding = {"tier_override_id", "tier_override_end", "tier_override_reason"} & set(vals)
+        if overriding and not self.env.su and not self.env.user.has_group("loyalty_tiers.group_loyalty_tier_manager"):
+            raise UserError(self.env._("Only a loyalty manager can override a member's tier."))
+        point_cards = self.filtered(lambda card: card.program_type == "loyalty") if "points" in vals else self.browse()
+        if float_compare(vals.get("points") or 0.0, 0.0, precision_digits=POINT_DIGITS) < 0 and point_cards:
+            raise UserError(
+                self.env._(
+                    "Card %(card)s cannot go below zero points: the member does not have that many points.",
+                    card=point_cards[0].code,
+                )
+            )
+        point_cards._lock_points()
+        points_before = {card: card.points for card in point_cards}
+        overrides_before = {card: card.tier_override_id for card in self} if "tier_override_id" in vals else {}
+        result = super().write(vals)
+        if not self.env.context.get("loyalty_points_booked"):
+            for card, before in points_before.items():
+                card._book_point_change(card.points - before)
+        for card, before in overrides_before.items():
+            card._log_override(before)
+        return result
+
+    def _book_point_change(self, change):
+        """Record a change of points in batches: earnings in a new batch, spending from the oldest batches.
+
+        The context may say which part of ``change`` was earned (``loyalty_points_earned``:
+        ``{programme id: points}``, the rest being spent) and which document the points come from
+        (``loyalty_points_source``: it makes the batch's key, so that points are booked once).
+        """
+        self.ensure_one()
+        earned_by_program = dict(self.env.context.get("loyalty_points_earned") or ())
+        earned = earned_by_program.get(self.program_id.id, max(change, 0.0))
+        spent = float_round(earned - change, precision_digits=POINT_DIGITS)
+        if spent > 0:
+            self._consume_points(spent)
+        if float_compare(earned, 0.0, precision_digits=POINT_DIGITS) > 0:
+            source = self.env.context.get("loyalty_points_source") or f"manual/{uuid4().hex}"
+            self._create_batch(earned, self._batch_key(source))
+
+    def _batch_key(self, source):
+        self.ensure_one()
+        return f"{source}/card/{self.id}"
+
+    def _create_batch(self, points, key, description=None):
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        # The batches are the cache of the card's points; users change points, never batches.
+        return (
+            self.env["loyalty.point.batch"]
+            .sudo()
+            .create(
+                {
+                    "card_id": self.id,
+                    "points": points,
+                    "remaining": points,
+                    "earn_date": today,
+                    "expiry_date": points_math.expiry_date(today, self.program_id.point_validity_months),
+                    "source_key": key,
+                    "description": description or self.env.context.get("loyalty_points_description"),
+                }
+            )
+        )
+
+    def _open_batches(self):
+        self.ensure_one()
+        return (
+            self.env["loyalty.point.batch"]
+            .sudo()
+            .search([("card_id", "=", self.id), ("state", "=", "open")])
+            .sorted(lambda batch: (not batch.expiry_date, batch.expiry_date or batch.earn_date, batch.id))
+        )
+
+    def _consume_points(self, spent):
+        """Take ``spent`` points from the open batches, those expiring first first."""
+        batches = self._open_batches()
+        taken, _left = points_math.consume_oldest_first(batches.mapped("remaining"), spent)
+        batches._set_remaining(
+            {
+                batch: float_round(batch.remaining - take, precision_digits=POINT_DIGITS)
+                for batch, take in zip(batches, taken, strict=True)
+                if take
+            }
+        )
+
+    def _earn_points(self, points, source, description):
+        """Give ``points`` (already multiplied) from ``source``, once: a replay returns the first batch."""
+        self.ensure_one()
+        if float_compare(points, 0.0, precision_digits=POINT_DIGITS) <= 0:
+            raise UserError(
+                self.env._("Card %(card)s: points earned must be positive (%(points)s).", card=self.code, points=points)
+            )
+        self._lock_points()
+        key = self._batch_key(source)
+        Batch = self.env["loyalty.point.batch"].sudo()
+        replay = Batch.search([("source_key", "=", key)])
+        if replay:
+            return replay
+        # sudo: the card's points and history are the bookkeeping of an earning this flow decided.
+        self.env["loyalty.history"].sudo().create(
+            {"card_id": self.id, "description": description, "issued": points, "used": 0.0}
+        )
+        self.sudo().with_context(loyalty_points_booked=True).write({"points": self.points + points})
+        return self._create_batch(points, key, description)
+
+    def _point_multiplier(self, date=None):
+        """What earnings of this member are multiplied by on ``date``: the tier's and the birthday month's."""
+        self.ensure_one()
+        return self.program_id._point_multiplier(self.tier_id, self.partner_id, date or fields.Date.context_today(self))
+
+    def _expire_points(self, today):
+        """Expire what is left of the batches of ``self`` that expired before ``today``."""
+        self._lock_points()
+        expired = (
+            self.env["loyalty.point.batch"]
+            .sudo()
+            .search([("card_id", "in", self.ids), ("state", "=", "open"), ("expiry_date", "<", today)])
+        )
+        for card in self:
+            batches = expired.filtered(lambda batch, card=card: batch.card_id == card)
+            points = min(sum(batches.mapped("remaining")), card.points)
+            if not batches:
+                continue
+            batches._set_remaining(dict.fromkeys(batches, 0.0), state="expired")
+            if float_compare(points, 0.0, precision_digits=POINT_DIGITS) <= 0:
+                continue
+            self.env["loyalty.history"].sudo().create(
+                {
+                    "card_id": card.id,
+                    "description": self.env._(
+                        "Points expired (earned before %(date)s)", date=max(batches.mapped("earn_date"))
+                    ),
+                    "issued": 0.0,
+                    "used": points,
+                }
+            )
+            card.sudo().with_context(loyalty_points_booked=True).write({"points": card.points - points})
+
+    @api.model
+    def _cron_birthday_rewards(self, batch_size=200):
+        """Give each member the birthday points of their tier once a year, in their birthday month."""
+        today = fields.Date.context_today(self)
+        self.flush_model()
+        self.env["res.partner"].flush_model(["loyalty_birthday"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT card.id FROM loyalty_card card
+                     JOIN res_partner partner ON partner.id = card.partner_id
+                     JOIN loyalty_tier tier ON tier.id = card.tier_id
+                    WHERE card.active AND tier.birthday_points > 0
+                      AND EXTRACT(MONTH FROM partner.loyalty_birthday) = %(month)s
+                      AND NOT EXISTS (SELECT 1 FROM loyalty_point_batch batch
+                                       WHERE batch.source_key = 'birthday/' || %(year)s || '/card/' || card.id)
+                    ORDER BY card.id""",
+                month=today.month,
+                year=str(today.year),
+            )
+        )
+        card_ids = [row[0] for row in self.env.cr.fetchall()]
+        for start in range(0, len(card_ids), batch_size):
+            cards = self.sudo().browse(card_ids[start : start + batch_size])  # every company's members
+            for card in cards:
+                card._earn_points(
+                    card.tier_id.birthday_points,
+                    f"birthday/{today.year}",
+                    self.env._("Birthday gift of the %(tier)s tier", tier=card.tier_id.name),
+                )
+            if not self.env["ir.cron"]._commit_progress(len(cards), remaining=len(card_ids) - start - len(cards)):
+                break
+
+    # ------------------------------------------------------------------
+    # Tiers
+    # ------------------------------------------------------------------
+
+    def _tier_measures(self, window_months, today):
+        """``{card id: {measure: value}}`` over the ``window_months`` before ``today``, for all cards at once.
+
+        Spend is what the member paid at the POS and was invoiced (POS invoices counted once), in the
+        company currency; the balance is what their stored-value cards hold now.
+        """
+        if not self:
+            return {}
+        self.env.flush_all()
+        cutoff = today - relativedelta(months=window_months)
+        cutoff_time = datetime.combine(cutoff, time.min)
+        self.env.cr.execute(
+            SQL(
+                """SELECT card.id,
+                      COALESCE((SELECT SUM(pos.amount_total) FROM pos_order pos
+                                 WHERE pos.partner_id = card.partner_id AND pos.state IN ('paid', 'done')
+                                   AND (card.company_id IS NULL OR pos.company_id = card.company_id)
+                                   AND pos.date_order >= %(cutoff_time)s), 0)
+                    + COALESCE((SELECT SUM(move.amount_total_signed) FROM account_move move
+                                 WHERE move.partner_id = card.partner_id AND move.state = 'posted'
+                                   AND move.move_type IN ('out_invoice', 'out_refund')
+                                   AND (card.company_id IS NULL OR move.company_id = card.company_id)
+                                   AND move.invoice_date >= %(cutoff)s
+                                   AND NOT EXISTS (SELECT 1 FROM pos_order invoiced
+                                                    WHERE invoiced.account_move = move.id)), 0),
+                      COALESCE((SELECT SUM(batch.points) FROM loyalty_point_batch batch
+                                 WHERE batch.card_id = card.id AND batch.earn_date >= %(cutoff)s), 0),
+                      COALESCE((SELECT SUM(wallet.balance) FROM stored_value_card wallet
+                                 WHERE wallet.partner_id = card.partner_id AND wallet.state IN ('active', 'frozen')
+                                   AND (card.company_id IS NULL OR wallet.company_id = card.company_id)), 0),
+                      COALESCE((SELECT SUM(entry.principal_amount) FROM stored_value_ledger entry
+                                 WHERE entry.partner_id = card.partner_id AND entry.entry_type = 'topup'
+                                   AND (card.company_id IS NULL OR entry.company_id = card.company_id)
+                                   AND entry.date >= %(cutoff_time)s), 0)
+                 FROM loyalty_card card
+                WHERE card.id IN %(ids)s""",
+                cutoff=cutoff,
+                cutoff_time=cutoff_time,
+                ids=tuple(self.ids),
+            )
+        )
+        return {
+            card_id: dict(zip(points_math.MEASURES, values, strict=True)) for card_id, *values in self.env.cr.fetchall()
+        }
+
+    def _tier_measures_by_window(self, today):
+        """``{window months: {card id: measures}}`` for every window the cards' tiers use."""
+        windows = set(self.program_id.tier_ids.mapped("window_months"))
+        return {months: self._tier_measures(months, today) for months in windows}
+
+    def _update_tiers(self, today=None):
+        """Move each card of ``self`` to the tier its figures reach: up at once, down at its review date.
+
+        Returns the tier history written. Every card is marked checked today, in the same transaction.
+        """
+        today = today or fields.Date.context_today(self)
+        cards = self.filtered(lambda card: card.program_id.tier_ids and card.partner_id)
+        measures = cards._tier_measures_by_window(today)
+        history_values = []
+        updates = defaultdict(self.browse)
+        for card in cards:
+            tiers = card.program_id._tiers_by_level()
+            reached = tiers.filtered(lambda tier, card=card: tier._is_reached(measures[tier.window_months][card.id]))
+            target, current = reached[-1:], card.earned_tier_id
+            review = card.tier_review_date
+            if target and (not current or target.sequence > current.sequence):
+                change, reason = "upgrade", self.env._("Reached the thresholds of %(tier)s.", tier=target.name)
+            elif current and target != current and (not review or review <= today):
+                change = "downgrade"
+                reason = self.env._(
+                    "No longer reaches the thresholds of %(tier)s at the review of %(date)s.",
+                    tier=current.name,
+                    date=today,
+                )
+            else:
+                if current and review and review <= today:  # still qualifies: confirmed for another period
+                    updates[(current.id, card.tier_since, today + timedelta(days=current.grace_days))] |= card
+                else:
+                    updates[(current.id, card.tier_since, review)] |= card
+                continue
+            updates[(target.id, today, target and today + timedelta(days=target.grace_days))] |= card
+            history_values.append(
+                {
+                    "card_id": card.id,
+                    "old_tier_id": current.id,
+                    "new_tier_id": target.id,
+                    "change": change,
+                    "reason": reason,
+                }
+            )
+        for (tier_id, since, review), grouped in updates.items():
+            grouped.sudo().write(
+                {
+                    "earned_tier_id": tier_id or False,
+                    "tier_since": since,
+                    "tier_review_date": review or False,
+                    "tier_checked_date": today,
+                }
+            )
+        (self - cards).sudo().write({"tier_checked_date": today})
+        # sudo: the tier history is written by the tier review only.
+        return self.env["loyalty.tier.history"].sudo().create(history_values)
+
+    def _log_override(self, before):
+        self.ensure_one()
+        if self.tier_override_id == before:
+            return
+        ended = not self.tier_override_id
+        self.env["loyalty.tier.history"].sudo().create(
+            {
+                "card_id": self.id,
+                "old_tier_id": (before or self.earned_tier_id).id,
+                "new_tier_id": (self.tier_override_id or self.earned_tier_id).id,
+                "change": "override_end" if ended else "override",
+                "reason": self.env._("Override ended.")
+                if ended
+                else self.env._(
+                    "%(reason)s (until %(date)s)", reason=self.tier_override_reason, date=self.tier_override_end
+                ),
+            }
+        )
+
+    @api.model
+    def _cron_update_tiers(self, batch_size=500):
+        """End the overrides past their date, then review every member's tier, in committed batches.
+
+        Each card is marked checked today with its new tier, so a run killed midway resumes with the
+        cards it did not reach, and nobody is reviewed twice in a day.
+        """
+        today = fields.Date.context_today(self)
+        ended = self.sudo().search([("tier_override_id", "!=", False), ("tier_override_end", "<", today)])
+        ended.sudo().write({"tier_override_id": False, "tier_override_end": False, "tier_override_reason": False})
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """SELECT card.id FROM loyalty_card card
+                    WHERE card.active AND card.partner_id IS NOT NULL
+                      AND EXISTS (SELECT 1 FROM loyalty_tier tier
+                                   WHERE tier.program_id = card.program_id AND tier.active)
+                      AND (card.tier_checked_date IS NULL OR card.tier_checked_date < %s)
+                    ORDER BY card.id""",
+                today,
+            )
+        )
+        card_ids = [row[0] for row in self.env.cr.fetchall()]
+        for start in range(0, len(card_ids), batch_size):
+            cards = self.sudo().browse(card_ids[start : start + batch_size])  # every company's members
+            cards._update_tiers(today)
+            if not self.env["ir.cron"]._commit_progress(len(cards), remaining=len(card_ids) - start - len(cards)):
+                break
+
+    @api.model
+    def _member_cards(self, partners, company=None):
+        """The cards of ``partners`` in the tiered loyalty programmes of ``company`` (or any)."""
+        domain = [
+            ("partner_id", "in", partners.ids),
+            ("program_id.program_type", "=", "loyalty"),
+            ("program_id.tier_ids", "!=", False),
+        ]
+        if company:
+            domain.append(("company_id", "in", [False, company.id]))
+        return self.sudo().search(domain)

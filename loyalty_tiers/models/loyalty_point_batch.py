@@ -1,0 +1,131 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+
+class LoyaltyPointBatch(models.Model):
+    """Points earned at once (an order, a top-up, a birthday), spent oldest first and expiring on a date.
+
+    A batch is written once; only what is left of it (``remaining``) moves, under the card's lock, as
+    points are spent or expire. Each earning is booked once per ``source_key``.
+    """
+
+    _name = "loyalty.point.batch"
+    _description = "Loyalty Point Batch"
+    _order = "expiry_date, id"
+    _rec_name = "source_key"
+
+    _source_key_unique = models.Constraint("UNIQUE(source_key)", "These points were already booked (same source key).")
+    _points_positive = models.Constraint(
+        "CHECK(points > 0 AND remaining >= 0 AND remaining <= points)",
+        "A batch earns positive points, and what is left of it lies between nothing and all of it.",
+    )
+
+    card_id = fields.Many2one("loyalty.card", required=True, index=True, ondelete="cascade", readonly=True)
+    partner_id = fields.Many2one(related="card_id.partner_id", store=True, index=True)
+    program_id = fields.Many2one(related="card_id.program_id", store=True)
+    company_id = fields.Many2one(related="card_id.company_id", store=True)
+    points = fields.Float(string="Earned", required=True, readonly=True)
+    remaining = fields.Float(string="Left", required=True, readonly=True)
+    earn_date = fields.Date(string="Earned On", required=True, readonly=True, index=True)
+    expiry_date = fields.Date(string="Expires On", readonly=True, index=True)
+    source_key = fields.Char(string="Source", required=True, readonly=True, index=True)
+    description = fields.Char(readonly=True)
+    state = fields.Selection(
+        [("open", "Open"), ("used", "Used"), ("expired", "Expired")], required=True, default="open", readonly=True
+    )
+    reminder_sent = fields.Boolean(readonly=True)
+
+    def write(self, vals):
+        if vals:
+            raise UserError(self.env._("Point batches cannot be changed: correct points with a reversing entry."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(self.env._("Point batches cannot be deleted: correct points with a reversing entry."))
+
+    def _set_remaining(self, remaining_by_batch, state=None):
+        """Move what is left of batches (``{batch: remaining}``); the caller holds their cards' lock."""
+        for batch, remaining in remaining_by_batch.items():
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE loyalty_point_batch
+                          SET remaining = %(remaining)s, state = %(state)s, write_date = now() AT TIME ZONE 'UTC',
+                              write_uid = %(uid)s
+                        WHERE id = %(id)s""",
+                    remaining=remaining,
+                    state=state or ("open" if remaining > 0 else "used"),
+                    uid=self.env.uid,
+                    id=batch.id,
+                )
+            )
+        self.invalidate_model(["remaining", "state"])
+
+    @api.model
+    def _cron_expire_points(self, batch_size=200):
+        """Expire the points left in batches past their date, card by card, committing each batch of cards.
+
+        A killed run resumes where it stopped: an expired batch has nothing left, in the transaction
+        that books its expiry.
+        """
+        today = fields.Date.context_today(self)
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """SELECT DISTINCT card_id FROM loyalty_point_batch
+                    WHERE state = 'open' AND remaining > 0 AND expiry_date < %s ORDER BY card_id""",
+                today,
+            )
+        )
+        card_ids = [row[0] for row in self.env.cr.fetchall()]
+        Card = self.env["loyalty.card"].sudo()  # the cron expires the points of every company
+        for start in range(0, len(card_ids), batch_size):
+            cards = Card.browse(card_ids[start : start + batch_size])
+            cards._expire_points(today)
+            remaining = len(card_ids) - start - len(cards)
+            if not self.env["ir.cron"]._commit_progress(len(cards), remaining=remaining):
+                break
+
+    @api.model
+    def _cron_send_expiry_reminders(self, batch_size=200):
+        """Email members whose points expire within their programme's reminder delay, once per batch."""
+        today = fields.Date.context_today(self)
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """SELECT DISTINCT batch.card_id FROM loyalty_point_batch batch
+                     JOIN loyalty_program program ON program.id = batch.program_id
+                     JOIN res_partner partner ON partner.id = batch.partner_id
+                    WHERE batch.state = 'open' AND batch.remaining > 0 AND batch.reminder_sent IS NOT TRUE
+                      AND program.point_expiry_reminder_days > 0
+                      AND batch.expiry_date >= %(today)s
+                      AND batch.expiry_date <= %(today)s::date + program.point_expiry_reminder_days
+                      AND COALESCE(partner.email, '') != ''
+                    ORDER BY batch.card_id""",
+                today=today,
+            )
+        )
+        card_ids = [row[0] for row in self.env.cr.fetchall()]
+        template = self.env.ref("loyalty_tiers.mail_template_points_expiring")
+        for start in range(0, len(card_ids), batch_size):
+            batch_ids = card_ids[start : start + batch_size]
+            for card_id in batch_ids:
+                template.send_mail(card_id)
+            # Marked in the same transaction as the emails are queued: a rerun sends nothing twice.
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE loyalty_point_batch batch SET reminder_sent = TRUE
+                         FROM loyalty_program program
+                        WHERE program.id = batch.program_id AND batch.card_id IN %(cards)s
+                          AND batch.state = 'open' AND batch.remaining > 0
+                          AND batch.expiry_date <= %(today)s::date + program.point_expiry_reminder_days""",
+                    cards=tuple(batch_ids),
+                    today=today,
+                )
+            )
+            self.invalidate_model(["reminder_sent"])
+            if not self.env["ir.cron"]._commit_progress(
+                len(batch_ids), remaining=len(card_ids) - start - len(batch_ids)
+            ):
+                break

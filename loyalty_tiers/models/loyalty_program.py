@@ -1,0 +1,83 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class LoyaltyProgram(models.Model):
+    _inherit = "loyalty.program"
+
+    tier_ids = fields.One2many("loyalty.tier", "program_id", string="Tiers")
+    point_validity_months = fields.Integer(
+        string="Points Valid For (months)",
+        default=12,
+        help="Points earned in a month expire at the end of this many months later "
+        "(12: points earned in March 2025 expire on 31 March 2026); 0: points never expire.",
+    )
+    point_expiry_reminder_days = fields.Integer(
+        string="Expiry Reminder (days)",
+        default=30,
+        help="Members are emailed this many days before some of their points expire; 0: no reminder.",
+    )
+    topup_points_per_unit = fields.Float(
+        string="Points per Top-up Unit",
+        help="Points earned for each unit of currency topped up on a stored-value card; 0: none.",
+    )
+    birthday_multiplier = fields.Float(
+        default=1.0,
+        help="Points earned during the member's birthday month are multiplied by this (2: double points).",
+    )
+
+    @api.constrains(
+        "point_validity_months", "point_expiry_reminder_days", "topup_points_per_unit", "birthday_multiplier"
+    )
+    def _check_point_policy(self):
+        for program in self:
+            if min(program.point_validity_months, program.point_expiry_reminder_days) < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Programme “%(program)s”: the validity and the reminder delay cannot be negative.",
+                        program=program.name,
+                    )
+                )
+            if program.topup_points_per_unit < 0 or program.birthday_multiplier <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "Programme “%(program)s”: top-up points cannot be negative and the birthday "
+                        "multiplier must be positive.",
+                        program=program.name,
+                    )
+                )
+
+    def _tiers_by_level(self):
+        """The programme's tiers, lowest first."""
+        self.ensure_one()
+        return self.tier_ids.sorted(lambda tier: (tier.sequence, tier.id))
+
+    def _point_multiplier(self, tier, partner, date):
+        """What points earned on ``date`` by ``partner`` in ``tier`` are multiplied by."""
+        self.ensure_one()
+        multiplier = tier.point_multiplier or 1.0
+        if partner.loyalty_birthday and partner.loyalty_birthday.month == date.month:
+            multiplier *= self.birthday_multiplier
+        return multiplier
+
+    def _member_card(self, partner):
+        """The card of ``partner`` in this programme, issued now if they have none."""
+        self.ensure_one()
+        Card = self.env["loyalty.card"].sudo()  # members get a card whatever the rights of who serves them
+        return Card.search([("program_id", "=", self.id), ("partner_id", "=", partner.id)], limit=1) or Card.create(
+            {"program_id": self.id, "partner_id": partner.id, "points": 0.0}
+        )
+
+    def _demo_load_members(self, tier_names_zh=None):
+        """Demo data: the stored-value holders join the programme and get their tiers and segments.
+
+        ``tier_names_zh`` (``{tier xml id: name}``) names the demo tiers in Chinese where zh_CN is installed.
+        """
+        if "zh_CN" in dict(self.env["res.lang"].get_installed()):
+            for xml_id, name in (tier_names_zh or {}).items():
+                self.env.ref(xml_id).update_field_translations("name", {"zh_CN": name})
+        for holder in self.env["stored.value.card"].search([("company_id", "=", self.company_id.id)]).partner_id:
+            self._member_card(holder)
+        cards = self.coupon_ids
+        cards._update_tiers()
+        self.env["res.partner"]._compute_rfm_batch(self.env.company, fields.Date.context_today(self), 1000)

@@ -1,0 +1,203 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+RFM_SEGMENTS = [
+    ("champions", "Champions"),
+    ("loyal", "Loyal"),
+    ("potential", "Potential Loyalists"),
+    ("new", "New Customers"),
+    ("cant_lose", "Can't Lose Them"),
+    ("at_risk", "At Risk"),
+    ("hibernating", "Hibernating"),
+    ("lost", "Lost"),
+]
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    loyalty_birthday = fields.Date(string="Birthday", help="Gives the birthday points and multiplier of the tier.")
+    loyalty_member_card_ids = fields.One2many("loyalty.card", "partner_id", string="Loyalty Cards")
+    loyalty_tier_id = fields.Many2one(
+        "loyalty.tier",
+        string="Member Tier",
+        compute="_compute_loyalty_tier_id",
+        store=True,
+        index="btree_not_null",
+        help="The highest tier of the member's loyalty cards.",
+    )
+    loyalty_points = fields.Float(compute="_compute_loyalty_status")
+    loyalty_points_expiring = fields.Float(string="Points Expiring Soon", compute="_compute_loyalty_status")
+    loyalty_points_expiring_date = fields.Date(string="Points Expire On", compute="_compute_loyalty_status")
+    loyalty_next_tier_id = fields.Many2one("loyalty.tier", string="Next Tier", compute="_compute_loyalty_status")
+    loyalty_tier_progress = fields.Float(string="Progress to Next Tier (%)", compute="_compute_loyalty_status")
+    rfm_recency_score = fields.Integer(string="Recency Score", readonly=True, groups="base.group_user")
+    rfm_frequency_score = fields.Integer(string="Frequency Score", readonly=True, groups="base.group_user")
+    rfm_monetary_score = fields.Integer(string="Monetary Score", readonly=True, groups="base.group_user")
+    rfm_segment = fields.Selection(
+        RFM_SEGMENTS, string="Value Segment", readonly=True, index=True, groups="base.group_user"
+    )
+    rfm_last_order_date = fields.Date(string="Last Purchase", readonly=True, groups="base.group_user")
+    rfm_order_count = fields.Integer(string="Purchases", readonly=True, groups="base.group_user")
+    rfm_amount = fields.Monetary(
+        string="Purchased Amount", currency_field="rfm_currency_id", readonly=True, groups="base.group_user"
+    )
+    rfm_currency_id = fields.Many2one("res.currency", readonly=True, groups="base.group_user")
+    rfm_date = fields.Date(string="Segmented On", readonly=True, groups="base.group_user")
+
+    @api.depends("loyalty_member_card_ids.tier_id", "loyalty_member_card_ids.active")
+    def _compute_loyalty_tier_id(self):
+        for partner in self:
+            tiers = partner.loyalty_member_card_ids.filtered("active").tier_id
+            partner.loyalty_tier_id = tiers.sorted(lambda tier: (tier.sequence, tier.id))[-1:]
+
+    @api.depends("loyalty_tier_id")
+    @api.depends_context("company")
+    def _compute_loyalty_status(self):
+        cards = self.env["loyalty.card"]._member_cards(self._origin, self.env.company)
+        for partner in self:
+            card = cards.filtered(lambda card, partner=partner: card.partner_id == partner._origin).sorted(
+                lambda card: (card.tier_id.sequence, card.id)
+            )[-1:]
+            partner.loyalty_points = card.points
+            partner.loyalty_points_expiring = card.points_expiring
+            partner.loyalty_points_expiring_date = card.points_expiring_date
+            partner.loyalty_next_tier_id = card.next_tier_id
+            partner.loyalty_tier_progress = card.tier_progress
+
+    @api.depends("loyalty_tier_id.pricelist_id")
+    def _compute_product_pricelist(self):
+        """A member's tier gives its pricelist, unless the member was given a pricelist of their own."""
+        result = super()._compute_product_pricelist()
+        company = self.env.company
+        for partner in self:
+            pricelist = partner.loyalty_tier_id.pricelist_id
+            if (
+                pricelist
+                and pricelist.company_id in (company, pricelist.browse())
+                and not partner.with_company(company).specific_property_product_pricelist
+            ):
+                partner.property_product_pricelist = pricelist
+        return result
+
+    @api.model
+    def _load_pos_data_fields(self, config):
+        return [
+            *super()._load_pos_data_fields(config),
+            "loyalty_tier_id",
+            "loyalty_points",
+            "loyalty_points_expiring",
+            "loyalty_points_expiring_date",
+            "loyalty_next_tier_id",
+            "loyalty_tier_progress",
+        ]
+
+    # ------------------------------------------------------------------
+    # RFM segments
+    # ------------------------------------------------------------------
+
+    def _rfm_scores_sql(self, company, today, window_months):
+        """The RFM scores of every customer of ``company`` who bought in the window, as one query.
+
+        Purchases are paid POS orders and posted customer invoices (an invoiced POS order counts once).
+        Each score is the customer's quintile (5: best) among all of them; equal figures score the same.
+        """
+        cutoff = today - relativedelta(months=window_months)
+        return SQL(
+            """WITH purchases AS (
+                    SELECT buyer.commercial_partner_id AS partner_id, pos.date_order::date AS date,
+                           pos.amount_total AS amount
+                      FROM pos_order pos JOIN res_partner buyer ON buyer.id = pos.partner_id
+                     WHERE pos.state IN ('paid', 'done') AND pos.company_id = %(company)s
+                       AND pos.date_order >= %(cutoff)s
+                    UNION ALL
+                    SELECT move.commercial_partner_id, move.invoice_date, move.amount_total_signed
+                      FROM account_move move
+                     WHERE move.state = 'posted' AND move.move_type IN ('out_invoice', 'out_refund')
+                       AND move.company_id = %(company)s AND move.invoice_date >= %(cutoff)s
+                       AND NOT EXISTS (SELECT 1 FROM pos_order invoiced WHERE invoiced.account_move = move.id)
+                ), totals AS (
+                    SELECT partner_id, MAX(date) AS last_date, COUNT(*) FILTER (WHERE amount > 0) AS frequency,
+                           SUM(amount) AS amount
+                      FROM purchases WHERE partner_id IS NOT NULL GROUP BY partner_id
+                ), scores AS (
+                    SELECT partner_id, last_date, frequency, amount,
+                           CEIL(5 * CUME_DIST() OVER (ORDER BY last_date))::int AS recency,
+                           CEIL(5 * CUME_DIST() OVER (ORDER BY frequency))::int AS frequency_score,
+                           CEIL(5 * CUME_DIST() OVER (ORDER BY amount))::int AS monetary
+                      FROM totals
+                )
+                SELECT partner_id, last_date, frequency, amount, recency, frequency_score, monetary,
+                       CASE WHEN recency >= 4 AND (frequency_score + monetary) >= 8 THEN 'champions'
+                            WHEN recency >= 3 AND (frequency_score + monetary) >= 6 THEN 'loyal'
+                            WHEN recency >= 4 AND frequency <= 1 THEN 'new'
+                            WHEN recency >= 3 THEN 'potential'
+                            WHEN recency = 1 AND (frequency_score + monetary) >= 8 THEN 'cant_lose'
+                            WHEN (frequency_score + monetary) >= 6 THEN 'at_risk'
+                            WHEN recency = 2 THEN 'hibernating'
+                            ELSE 'lost' END AS segment
+                  FROM scores""",
+            company=company.id,
+            cutoff=cutoff,
+        )
+
+    def _compute_rfm_batch(self, company, today, batch_size, window_months=24):
+        """Score the next ``batch_size`` customers not segmented today; return how many were scored.
+
+        Customers who bought in the window are scored; those segmented before who no longer did are
+        lost. Each row is marked segmented today by the same statement, so a killed run resumes.
+        """
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """WITH rfm AS (%(scores)s),
+                    todo AS (
+                        SELECT partner.id FROM res_partner partner LEFT JOIN rfm ON rfm.partner_id = partner.id
+                         WHERE (rfm.partner_id IS NOT NULL OR partner.rfm_segment IS NOT NULL)
+                           AND (partner.rfm_date IS NULL OR partner.rfm_date < %(today)s)
+                         ORDER BY partner.id LIMIT %(limit)s
+                    )
+                UPDATE res_partner partner
+                   SET rfm_recency_score = COALESCE(rfm.recency, 0),
+                       rfm_frequency_score = COALESCE(rfm.frequency_score, 0),
+                       rfm_monetary_score = COALESCE(rfm.monetary, 0),
+                       rfm_segment = COALESCE(rfm.segment, 'lost'),
+                       rfm_last_order_date = COALESCE(rfm.last_date, partner.rfm_last_order_date),
+                       rfm_order_count = COALESCE(rfm.frequency, 0),
+                       rfm_amount = COALESCE(rfm.amount, 0),
+                       rfm_currency_id = %(currency)s,
+                       rfm_date = %(today)s
+                  FROM todo LEFT JOIN rfm ON rfm.partner_id = todo.id
+                 WHERE partner.id = todo.id""",
+                scores=self._rfm_scores_sql(company, today, window_months),
+                today=today,
+                limit=batch_size,
+                currency=company.currency_id.id,
+            )
+        )
+        count = self.env.cr.rowcount
+        self.invalidate_model(
+            [
+                "rfm_recency_score",
+                "rfm_frequency_score",
+                "rfm_monetary_score",
+                "rfm_segment",
+                "rfm_last_order_date",
+                "rfm_order_count",
+                "rfm_amount",
+                "rfm_currency_id",
+                "rfm_date",
+            ]
+        )
+        return count
+
+    @api.model
+    def _cron_compute_rfm(self, batch_size=1000):
+        """Segment every customer of the company by recency, frequency and amount, in committed batches."""
+        today = fields.Date.context_today(self)
+        while True:
+            done = self._compute_rfm_batch(self.env.company, today, batch_size)
+            if not done or not self.env["ir.cron"]._commit_progress(done):
+                break

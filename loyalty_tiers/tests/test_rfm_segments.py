@@ -1,0 +1,68 @@
+from datetime import timedelta
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from .common import LoyaltyTiersCommon
+
+
+@tagged("post_install", "-at_install")
+class TestRfmSegments(LoyaltyTiersCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Partner = cls.env["res.partner"]
+        cls.customers = Partner.browse()
+        # Customer n bought n times, 10 x n each time, the last time (5 - n) x 120 days ago.
+        cls.history = {}
+        for rank in range(1, 6):
+            customer = Partner.create({"name": f"Customer {rank}"})
+            cls.customers |= customer
+            cls.history[customer] = [(cls.today - timedelta(days=(5 - rank) * 120 + n), 10 * rank) for n in range(rank)]
+
+    def buy(self):
+        for customer, purchases in self.history.items():
+            for day, amount in purchases:
+                with freeze_time(day):
+                    self.make_invoice(amount, partner=customer)
+
+    def test_scores_and_segments_of_all_customers(self):
+        self.buy()
+        with self.cron_commits_suspended():
+            self.env["res.partner"]._cron_compute_rfm()
+        segments = self.customers.mapped("rfm_segment")
+        self.assertEqual(segments, ["lost", "hibernating", "loyal", "champions", "champions"])
+        best = self.customers[-1]
+        self.assertEqual((best.rfm_recency_score, best.rfm_frequency_score, best.rfm_monetary_score), (5, 5, 5))
+        self.assertEqual((best.rfm_order_count, best.rfm_amount), (5, 250))
+        self.assertEqual(best.rfm_last_order_date, self.today)
+        champions = self.env["res.partner"].search([("rfm_segment", "=", "champions")])
+        self.assertEqual(champions & self.customers, self.customers[-2:])
+        groups = dict(
+            self.env["res.partner"]._read_group([("id", "in", self.customers.ids)], ["rfm_segment"], ["__count"])
+        )
+        self.assertEqual(groups["champions"], 2)
+
+    def test_batches_resume_after_a_kill_and_nobody_is_missed_or_redone(self):
+        self.buy()
+        Partner = self.env["res.partner"]
+        with patch.object(type(self.env["ir.cron"]), "_commit_progress", lambda *args, **kwargs: 0.0):
+            Partner._cron_compute_rfm(batch_size=2)
+        self.assertEqual(len(self.customers.filtered("rfm_segment")), 2, "killed after the first batch")
+        with self.cron_commits_suspended():
+            Partner._cron_compute_rfm(batch_size=2)
+        self.assertTrue(all(self.customers.mapped("rfm_segment")))
+        self.assertEqual(set(self.customers.mapped("rfm_date")), {self.today})
+        self.assertEqual(Partner._compute_rfm_batch(self.company, self.today, 2), 0, "nobody is scored twice a day")
+
+    def test_a_customer_who_stops_buying_becomes_lost(self):
+        self.buy()
+        with self.cron_commits_suspended():
+            self.env["res.partner"]._cron_compute_rfm()
+        best = self.customers[-1]
+        with freeze_time(self.today + timedelta(days=800)), self.cron_commits_suspended():
+            self.env["res.partner"]._cron_compute_rfm()
+            self.assertEqual(best.rfm_segment, "lost")
+            self.assertEqual(best.rfm_recency_score, 0)

@@ -1,0 +1,152 @@
+from datetime import date, timedelta
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+
+from .common import LoyaltyTiersCommon
+
+
+@tagged("post_install", "-at_install")
+class TestTierUpgrade(LoyaltyTiersCommon):
+    def test_member_moves_up_as_soon_as_purchases_reach_a_threshold(self):
+        card = self._member()
+        card._update_tiers()
+        self.assertEqual(card.tier_id, self.regular, "everybody enters the tier without thresholds")
+        self.spend(1200)
+        card._update_tiers()
+        self.assertEqual(card.tier_id, self.silver)
+        self.assertEqual(self.holder.loyalty_tier_id, self.silver)
+        self.assertEqual(self.holder.loyalty_next_tier_id, self.gold)
+        self.assertEqual(self.holder.loyalty_tier_progress, 24.0, "1,200 of the 5,000 Gold asks")
+        self.spend(4000)
+        card._update_tiers()
+        self.assertEqual(card.tier_id, self.gold)
+        history = card.tier_history_ids.sorted("id")
+        self.assertEqual(history.mapped("change"), ["upgrade", "upgrade", "upgrade"])
+        self.assertEqual(history.new_tier_id, self.regular | self.silver | self.gold)
+        self.assertIn("Gold", history[-1].reason)
+
+    def test_a_top_up_upgrades_at_once(self):
+        card = self._member()
+        self.top_up(self._create_card(), 1000)
+        self.assertEqual(card.tier_id, self.silver, "1,000 topped up reaches Silver without waiting for the cron")
+
+    def test_downgrade_waits_for_the_review_date(self):
+        card = self._member()
+        with freeze_time("2025-01-10"):
+            self.spend(1200)
+            card._update_tiers()
+            self.assertEqual(card.tier_id, self.silver)
+            self.assertEqual(card.tier_review_date, date(2025, 4, 10))
+        with freeze_time("2025-03-01"):
+            self.make_invoice(1200, move_type="out_refund")
+            card._update_tiers()
+            self.assertEqual(card.tier_id, self.silver, "no flicker: the grace period is not over")
+        with freeze_time("2025-04-11"):
+            card._update_tiers()
+            self.assertEqual(card.tier_id, self.regular)
+        downgrade = card.tier_history_ids.filtered(lambda line: line.change == "downgrade")
+        self.assertEqual((downgrade.old_tier_id, downgrade.new_tier_id), (self.silver, self.regular))
+        self.assertIn("review", downgrade.reason)
+
+    def test_a_member_still_qualifying_is_confirmed_for_another_period(self):
+        card = self._member()
+        with freeze_time("2025-01-10"):
+            self.spend(1200)
+            card._update_tiers()
+        with freeze_time("2025-05-01"):
+            card._update_tiers()
+            self.assertEqual(card.tier_id, self.silver)
+            self.assertEqual(card.tier_review_date, date(2025, 5, 1) + timedelta(days=90))
+
+    def test_manager_override_until_an_end_date(self):
+        card = self._member()
+        card._update_tiers()
+        with self.assertRaisesRegex(UserError, "Only a loyalty manager"), self.env.cr.savepoint():
+            card.with_user(self.tier_user).write(
+                {"tier_override_id": self.gold.id, "tier_override_end": self.today, "tier_override_reason": "VIP"}
+            )
+        with self.assertRaisesRegex(ValidationError, "end date and a reason"), self.env.cr.savepoint():
+            card.with_user(self.tier_manager).write({"tier_override_id": self.gold.id})
+        self.assertFalse(card.tier_override_id)
+        card.with_user(self.tier_manager).write(
+            {
+                "tier_override_id": self.gold.id,
+                "tier_override_end": self.today + timedelta(days=30),
+                "tier_override_reason": "Launch partner",
+            }
+        )
+        self.assertEqual(card.tier_id, self.gold)
+        self.assertEqual(card.earned_tier_id, self.regular)
+        override = card.tier_history_ids.filtered(lambda line: line.change == "override")
+        self.assertIn("Launch partner", override.reason)
+        with freeze_time(self.today + timedelta(days=31)), self.cron_commits_suspended():
+            self.env["loyalty.card"]._cron_update_tiers()
+        self.assertEqual(card.tier_id, self.regular)
+        self.assertTrue(card.tier_history_ids.filtered(lambda line: line.change == "override_end"))
+
+    def test_tier_cron_killed_midway_resumes_without_missing_or_repeating(self):
+        cards = self._member() | self._member(self.other_holder)
+        self.env["loyalty.card"].search([("id", "not in", cards.ids)])._update_tiers()  # demo members: done today
+        self.spend(1500)
+        self.spend(1500, partner=self.other_holder)
+
+        def stop(_self, processed=0, remaining=None, deactivate=False):
+            return 0.0
+
+        with patch.object(type(self.env["ir.cron"]), "_commit_progress", stop):
+            self.env["loyalty.card"]._cron_update_tiers(batch_size=1)
+        self.assertEqual(sorted(cards.mapped("tier_id.name")), ["Silver"], "the run stopped after one member")
+        with self.cron_commits_suspended():
+            self.env["loyalty.card"]._cron_update_tiers(batch_size=1)
+            self.env["loyalty.card"]._cron_update_tiers(batch_size=1)
+        self.assertEqual(cards.mapped("tier_id"), self.silver)
+        for card in cards:
+            self.assertEqual(len(card.tier_history_ids), 1, "each member reviewed once")
+
+    def test_thresholds_out_of_order_overlapping_or_negative_are_refused(self):
+        Tier = self.env["loyalty.tier"]
+        bad_values = [
+            ({"name": "Platinum", "sequence": 40, "min_spend": 3000}, "put the thresholds in order"),
+            ({"name": "Basic", "sequence": 5}, "overlap"),
+            ({"name": "Odd", "sequence": 50, "min_points": -5}, "cannot be negative"),
+            ({"name": "Zero", "sequence": 60, "min_spend": 9000, "point_multiplier": 0}, "must be positive"),
+        ]
+        for values, message in bad_values:
+            with self.assertRaisesRegex(ValidationError, message), self.env.cr.savepoint():
+                Tier.create({"program_id": self.program.id, **values})
+        self.assertEqual(self.program.tier_ids, self.regular | self.silver | self.gold)
+
+    def test_tier_benefits_pricelist_multiplier_birthday_and_followups(self):
+        pricelist = self.env["product.pricelist"].create({"name": "Silver prices", "company_id": self.company.id})
+        self.silver.pricelist_id = pricelist
+        self.program.write({"topup_points_per_unit": 1, "birthday_multiplier": 2})
+        card = self._member()
+        self.spend(1200)
+        card._update_tiers()
+        self.assertEqual(self.holder.with_company(self.company).property_product_pricelist, pricelist)
+        with freeze_time("2025-07-01"):
+            self.top_up(self._create_card(), 100)
+        self.assertEqual(card.points, 150, "100 topped up, 1 point per unit, Silver multiplies by 1.5")
+        self.holder.loyalty_birthday = date(1990, 8, 20)
+        with freeze_time("2025-08-02"):
+            self.top_up(self._create_card(), 100)
+        self.assertEqual(card.points, 450, "the birthday month doubles it again: 300 more")
+        self.spend(4000)
+        card._update_tiers()
+        self.assertEqual(card.tier_id, self.gold)
+        with freeze_time("2025-08-03"), self.cron_commits_suspended():
+            self.env["loyalty.card"]._cron_birthday_rewards()
+            self.env["loyalty.card"]._cron_birthday_rewards()
+        self.assertEqual(card.points, 750, "Gold's 300 birthday points, once a year")
+        plan = self.env["stored.value.followup.plan"].create(
+            {"name": "Gold members", "company_id": self.company.id, "loyalty_tier_ids": [self.gold.id]}
+        )
+        self.assertEqual(self.env["res.partner"].search(plan._partner_domain()), self.holder)
+        other = self._member(self.other_holder)
+        other._update_tiers()
+        self._create_card(self.other_holder).action_activate()
+        self.assertNotIn(self.other_holder, self.env["res.partner"].search(plan._partner_domain()))
