@@ -38,6 +38,10 @@ class CustomerFeedbackPortal(CustomerPortal):
         except (AccessError, MissingError):
             return request.redirect("/my")
         values = self._get_page_view_values(
-            case_sudo, access_token, {"page_name": "feedback_case", "case": case_sudo}, "my_feedback_cases_history", False
+            case_sudo,
+            access_token,
+            {"page_name": "feedback_case", "case": case_sudo},
+            "my_feedback_cases_history",
+            False,
         )
         return request.render("customer_feedback.portal_my_feedback_case", values)

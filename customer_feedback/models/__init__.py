@@ -1,15 +1,17 @@
-from . import res_company
-from . import res_config_settings
-from . import survey_survey
-from . import survey_question
-from . import survey_user_input
-from . import customer_feedback_category
-from . import customer_feedback_sla
-from . import customer_feedback_invitation_rule
-from . import customer_feedback_invitation
-from . import customer_feedback_case
-from . import res_partner
-from . import pos_order
-from . import account_move
-from . import stored_value_ledger
-from . import stored_value_followup_plan
+from . import (
+    account_move,
+    customer_feedback_case,
+    customer_feedback_category,
+    customer_feedback_invitation,
+    customer_feedback_invitation_rule,
+    customer_feedback_sla,
+    pos_order,
+    res_company,
+    res_config_settings,
+    res_partner,
+    stored_value_followup_plan,
+    stored_value_ledger,
+    survey_question,
+    survey_survey,
+    survey_user_input,
+)

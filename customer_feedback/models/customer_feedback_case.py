@@ -44,7 +44,7 @@ class CustomerFeedbackCase(models.Model):
         default=lambda self: self.env.user,
         domain="[('share', '=', False)]",
     )
-    category_id = fields.Many2one("customer.feedback.category", string="Category", tracking=True)
+    category_id = fields.Many2one("customer.feedback.category", tracking=True)
     severity = fields.Selection(SEVERITIES, required=True, default="normal", tracking=True)
     priority = fields.Selection(
         [("0", "Normal"), ("1", "Escalated")], compute="_compute_priority", store=True, string="Escalation"
@@ -149,7 +149,6 @@ class CustomerFeedbackCase(models.Model):
         return late if (operator == "=") == value else ~late
 
     def _compute_access_url(self):
-        super()._compute_access_url()
         for case in self:
             case.access_url = f"/my/feedback-cases/{case.id}"
 
@@ -314,9 +313,7 @@ class CustomerFeedbackCase(models.Model):
         for case in self:
             if not html2plaintext(case.resolution_note or "").strip():
                 raise UserError(
-                    self.env._(
-                        "Case %(case)s: write the resolution note before resolving it.", case=case.display_name
-                    )
+                    self.env._("Case %(case)s: write the resolution note before resolving it.", case=case.display_name)
                 )
         now = fields.Datetime.now()
         for case in self:
@@ -351,9 +348,7 @@ class CustomerFeedbackCase(models.Model):
             invitation = Invitation._invite(survey.sudo(), case.partner_id, case.company_id, "email", case=case)
             invitation._send()
             case.resurvey_invitation_id = invitation
-            case.message_post(
-                body=self.env._("Satisfaction survey sent to %(partner)s.", partner=case.partner_id.name)
-            )
+            case.message_post(body=self.env._("Satisfaction survey sent to %(partner)s.", partner=case.partner_id.name))
 
     # ------------------------------------------------------------------
     # Compensation (补偿)
@@ -386,7 +381,7 @@ class CustomerFeedbackCase(models.Model):
             raise UserError(
                 self.env._("Case %(case)s: choose a wallet credit or bonus points first.", case=self.display_name)
             )
-        super().write({**values, "compensation_date": fields.Datetime.now()})
+        self.write({**values, "compensation_date": fields.Datetime.now()})
         self.message_post(body=self.env._("Compensation granted: %(what)s.", what=what))
 
     def _compensation_reason(self):
@@ -398,7 +393,11 @@ class CustomerFeedbackCase(models.Model):
         card = self.compensation_card_id
         if not card or card.partner_id.commercial_partner_id != self.partner_id.commercial_partner_id:
             raise UserError(
-                self.env._("Case %(case)s: choose a wallet of %(partner)s.", case=self.display_name, partner=self.partner_id.name)
+                self.env._(
+                    "Case %(case)s: choose a wallet of %(partner)s.",
+                    case=self.display_name,
+                    partner=self.partner_id.name,
+                )
             )
         if card.currency_id.compare_amounts(self.compensation_amount, 0) <= 0:
             raise UserError(self.env._("Case %(case)s: the wallet credit must be positive.", case=self.display_name))
@@ -421,7 +420,9 @@ class CustomerFeedbackCase(models.Model):
         if not card or card.partner_id.commercial_partner_id != self.partner_id.commercial_partner_id:
             raise UserError(
                 self.env._(
-                    "Case %(case)s: choose a loyalty card of %(partner)s.", case=self.display_name, partner=self.partner_id.name
+                    "Case %(case)s: choose a loyalty card of %(partner)s.",
+                    case=self.display_name,
+                    partner=self.partner_id.name,
                 )
             )
         if self.compensation_points <= 0:
@@ -487,7 +488,9 @@ class CustomerFeedbackCase(models.Model):
         """Remind the responsible of cases due soon and escalate late ones, in committed batches."""
         now = fields.Datetime.now()
         open_cases = [("state", "in", OPEN_STATES)]
-        to_remind = self.search([*open_cases, ("reminded", "=", False), ("reminder_date", "<=", now), ("deadline", ">=", now)])
+        to_remind = self.search(
+            [*open_cases, ("reminded", "=", False), ("reminder_date", "<=", now), ("deadline", ">=", now)]
+        )
         late = self.search([*open_cases, ("escalated", "=", False), ("deadline", "<", now)])
         work = [(case, "remind") for case in to_remind] + [(case, "escalate") for case in late]
         for start in range(0, len(work), batch_size):

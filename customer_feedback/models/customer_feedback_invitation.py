@@ -243,6 +243,4 @@ class CustomerFeedbackInvitation(models.Model):
                 answer._save_lines(reason_question, reason)
             answer._mark_done()
             answer.end_datetime = now - timedelta(days=days_ago)
-        self.env["res.partner"].browse(
-            self.env.ref(xmlid).id for xmlid, *_rest in answers
-        )._feedback_recompute_scores()
+        self.env["res.partner"].browse(self.env.ref(xmlid).id for xmlid, *_rest in answers)._feedback_recompute_scores()

@@ -51,7 +51,7 @@ class CustomerFeedbackInvitationRule(models.Model):
     delay_hours = fields.Integer(string="Send After (hours)", default=2, help="Delay of the invitation email.")
     validity_days = fields.Integer(string="Answer Within (days)", default=14)
     matched_count = fields.Integer(
-        string="Matching Purchases", readonly=True, copy=False, help="Purchases that met the rule so far."
+        string="Matching Purchases", default=0, readonly=True, copy=False, help="Purchases that met the rule so far."
     )
     invitation_count = fields.Integer(compute="_compute_invitation_count")
 
@@ -135,7 +135,7 @@ class CustomerFeedbackInvitationRule(models.Model):
         self.ensure_one()
         self.env.cr.execute(
             SQL(
-                "UPDATE customer_feedback_invitation_rule SET matched_count = matched_count + 1 "
+                "UPDATE customer_feedback_invitation_rule SET matched_count = COALESCE(matched_count, 0) + 1 "
                 "WHERE id = %s RETURNING matched_count",
                 self.id,
             )

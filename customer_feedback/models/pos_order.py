@@ -5,7 +5,9 @@ class PosOrder(models.Model):
     _inherit = "pos.order"
 
     feedback_invitation_id = fields.Many2one(
-        "customer.feedback.invitation", string="Feedback Invitation", compute="_compute_feedback_invitation"
+        "customer.feedback.invitation",
+        compute="_compute_feedback_invitation",
+        groups="customer_feedback.group_customer_feedback_user",
     )
     feedback_survey_url = fields.Char(
         string="Feedback Survey Link",

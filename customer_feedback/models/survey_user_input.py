@@ -73,7 +73,9 @@ class SurveyUserInput(models.Model):
         self.env["customer.feedback.invitation"].sudo().search([("user_input_id", "in", answers.ids)])._mark_answered()
         answers.partner_id._feedback_recompute_scores()
         detractors = answers.filtered(
-            lambda answer: answer.feedback_nps_category == "detractor" and answer.partner_id and not answer.feedback_case_ids
+            lambda answer: (
+                answer.feedback_nps_category == "detractor" and answer.partner_id and not answer.feedback_case_ids
+            )
         )
         self.env["customer.feedback.case"].sudo()._open_for_detractors(detractors)
 
