@@ -1,1 +1,10 @@
-from . import test_installation
+from . import (
+    test_complaint_cases,
+    test_complaint_compensation,
+    test_feedback_access,
+    test_feedback_analytics,
+    test_installation,
+    test_invitation_rules,
+    test_partner_scores,
+    test_survey_tour,
+)

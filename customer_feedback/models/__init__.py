@@ -1,0 +1,17 @@
+from . import (
+    account_move,
+    customer_feedback_case,
+    customer_feedback_category,
+    customer_feedback_invitation,
+    customer_feedback_invitation_rule,
+    customer_feedback_sla,
+    pos_order,
+    res_company,
+    res_config_settings,
+    res_partner,
+    stored_value_followup_plan,
+    stored_value_ledger,
+    survey_question,
+    survey_survey,
+    survey_user_input,
+)

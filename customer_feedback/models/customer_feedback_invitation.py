@@ -1,0 +1,246 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, urls
+
+
+class CustomerFeedbackInvitation(models.Model):
+    """One customer asked to answer one survey about one purchase (or one resolved complaint).
+
+    The survey answer (``survey.user_input``) is created with the invitation, so its link is known at
+    once: the receipt prints it as a QR code, the email carries it.
+    """
+
+    _name = "customer.feedback.invitation"
+    _description = "Feedback Invitation"
+    _order = "id desc"
+    _check_company_auto = True
+
+    _pos_order_unique = models.Constraint("UNIQUE(pos_order_id)", "A point of sale order invites once.")
+    _move_unique = models.Constraint("UNIQUE(move_id)", "An invoice invites once.")
+    _case_unique = models.Constraint("UNIQUE(case_id)", "A resolved complaint is followed by one survey.")
+
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, readonly=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    rule_id = fields.Many2one("customer.feedback.invitation.rule", readonly=True, index="btree_not_null")
+    survey_id = fields.Many2one("survey.survey", required=True, readonly=True, ondelete="restrict")
+    channel = fields.Selection(
+        [("qr", "QR Code on the Receipt"), ("email", "Email")], required=True, readonly=True, default="email"
+    )
+    state = fields.Selection(
+        [
+            ("scheduled", "Scheduled"),
+            ("sent", "Sent"),
+            ("answered", "Answered"),
+            ("expired", "Expired"),
+            ("cancelled", "Cancelled"),
+        ],
+        required=True,
+        default="scheduled",
+        readonly=True,
+        index=True,
+    )
+    scheduled_date = fields.Datetime(string="Send On", readonly=True)
+    sent_date = fields.Datetime(readonly=True)
+    answered_date = fields.Datetime(readonly=True)
+    pos_order_id = fields.Many2one("pos.order", string="Point of Sale Order", readonly=True, ondelete="set null")
+    move_id = fields.Many2one("account.move", string="Invoice", readonly=True, ondelete="set null")
+    case_id = fields.Many2one(
+        "customer.feedback.case", string="Resolved Complaint", readonly=True, index="btree_not_null"
+    )
+    user_input_id = fields.Many2one(
+        "survey.user_input", string="Survey Answer", readonly=True, index="btree_not_null", ondelete="set null"
+    )
+    survey_url = fields.Char(string="Survey Link", compute="_compute_survey_url")
+
+    @api.depends("user_input_id.access_token", "survey_id.access_token")
+    def _compute_survey_url(self):
+        for invitation in self:
+            answer = invitation.user_input_id
+            invitation.survey_url = answer and urls.urljoin(answer.survey_id.get_base_url(), answer.get_start_url())
+
+    def _compute_display_name(self):
+        for invitation in self:
+            invitation.display_name = self.env._(
+                "%(survey)s for %(partner)s", survey=invitation.survey_id.title, partner=invitation.partner_id.name
+            )
+
+    # ------------------------------------------------------------------
+    # Creation
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _create_for_purchases(self, purchases):
+        """Invite the customers of ``purchases`` (point of sale orders or invoices) whose rule says so.
+
+        Called as superuser by the purchases' hooks: the cashier who sells needs no right on surveys.
+        A purchase invites once; a customer at most once in the company's days between invitations.
+        """
+        invitations = self.browse()
+        for record in purchases:
+            purchase = record._feedback_purchase()
+            if not purchase or self._purchase_invited(purchase):
+                continue
+            rules = self.env["customer.feedback.invitation.rule"].search(
+                [("company_id", "=", purchase["company"].id), ("purchase_type", "=", purchase["type"])]
+            )
+            rule = next((rule for rule in rules if rule._matches(purchase)), None)
+            if not rule or (rule.channel == "email" and not purchase["partner"].email):
+                continue
+            if self._recently_invited(purchase["partner"], purchase["company"]) or not rule._take_turn():
+                continue
+            invitations |= self._invite(
+                rule.survey_id,
+                purchase["partner"],
+                purchase["company"],
+                rule.channel,
+                rule=rule,
+                delay_hours=rule.delay_hours,
+                validity_days=rule.validity_days,
+                pos_order=purchase.get("pos_order"),
+                move=purchase.get("move"),
+            )
+        return invitations
+
+    def _purchase_invited(self, purchase):
+        if purchase.get("pos_order"):
+            return bool(self.search_count([("pos_order_id", "=", purchase["pos_order"].id)], limit=1))
+        return bool(self.search_count([("move_id", "=", purchase["move"].id)], limit=1))
+
+    def _recently_invited(self, partner, company):
+        """Whether ``partner`` was invited by ``company`` within its days between invitations.
+
+        The partner's row is locked first: two purchases of one customer at once invite only once
+        (the second transaction is retried and then sees the first invitation).
+        """
+        days = company.feedback_invitation_interval_days
+        if not days:
+            return False
+        self.env.cr.execute(SQL("SELECT id FROM res_partner WHERE id = %s FOR NO KEY UPDATE", partner.id))
+        return bool(
+            self.search_count(
+                [
+                    ("partner_id", "=", partner.id),
+                    ("company_id", "=", company.id),
+                    ("case_id", "=", False),
+                    ("state", "!=", "cancelled"),
+                    ("scheduled_date", ">", fields.Datetime.now() - timedelta(days=days)),
+                ],
+                limit=1,
+            )
+        )
+
+    @api.model
+    def _invite(self, survey, partner, company, channel, rule=None, delay_hours=0, validity_days=14, **origin):
+        """Create the invitation and its survey answer; ``origin``: ``pos_order``, ``move`` or ``case``."""
+        now = fields.Datetime.now()
+        pos_order, move, case = origin.get("pos_order"), origin.get("move"), origin.get("case")
+        answer = survey._create_answer(
+            partner=partner,
+            check_attempts=False,
+            deadline=now + timedelta(days=validity_days),
+            feedback_pos_order_id=pos_order and pos_order.id,
+            feedback_move_id=move and move.id,
+            feedback_followed_case_id=case and case.id,
+        )
+        return self.create(
+            {
+                "partner_id": partner.id,
+                "company_id": company.id,
+                "rule_id": rule and rule.id,
+                "survey_id": survey.id,
+                "channel": channel,
+                # A QR code is handed over with the receipt: it is sent when it is printed.
+                "state": "sent" if channel == "qr" else "scheduled",
+                "sent_date": now if channel == "qr" else False,
+                "scheduled_date": now + timedelta(hours=delay_hours),
+                "pos_order_id": pos_order and pos_order.id,
+                "move_id": move and move.id,
+                "case_id": case and case.id,
+                "user_input_id": answer.id,
+            }
+        )
+
+    # ------------------------------------------------------------------
+    # Sending and answers
+    # ------------------------------------------------------------------
+
+    def _send(self):
+        """Email the scheduled invitations of ``self`` through Odoo's survey invitation."""
+        template = self.env.ref("survey.mail_template_user_input_invite")
+        for survey, invitations in self.filtered(lambda i: i.state == "scheduled").grouped("survey_id").items():
+            wizard = self.env["survey.invite"].create({"survey_id": survey.id, "template_id": template.id})
+            for invitation in invitations:
+                if not invitation.partner_id.email:
+                    invitation.state = "cancelled"
+                    continue
+                wizard.with_context(lang=invitation.partner_id.lang)._send_mail(invitation.user_input_id)
+                invitation.write({"state": "sent", "sent_date": fields.Datetime.now()})
+
+    def _mark_answered(self):
+        self.filtered(lambda i: i.state != "answered").write(
+            {"state": "answered", "answered_date": fields.Datetime.now()}
+        )
+
+    def action_send_now(self):
+        if any(invitation.state != "scheduled" for invitation in self):
+            raise UserError(self.env._("Only scheduled invitations can be sent."))
+        # sudo: the survey invitation wizard needs survey rights that a feedback user may lack.
+        self.sudo()._send()
+
+    def action_cancel(self):
+        if any(invitation.state not in ("scheduled", "sent") for invitation in self):
+            raise UserError(self.env._("Answered or expired invitations cannot be cancelled."))
+        self.write({"state": "cancelled"})
+
+    @api.model
+    def _cron_send_invitations(self, batch_size=200):
+        """Send the invitations whose time has come and expire the unanswered ones, in committed batches."""
+        now = fields.Datetime.now()
+        due = self.search([("state", "=", "scheduled"), ("scheduled_date", "<=", now)], order="scheduled_date, id")
+        for start in range(0, len(due), batch_size):
+            batch = due[start : start + batch_size]
+            batch._send()
+            if not self.env["ir.cron"]._commit_progress(len(batch), remaining=len(due) - start - len(batch)):
+                return
+        expired = self.search(
+            [("state", "in", ("scheduled", "sent")), ("user_input_id.deadline", "<", now)],
+        )
+        expired.write({"state": "expired"})
+        expired.partner_id._feedback_recompute_scores()
+
+    @api.model
+    def _demo_load_answers(self):
+        """Demo data: NPS answers of the last months, as customers give them, with detractor cases."""
+        survey = self.env.ref("customer_feedback.survey_nps")
+        score_question = self.env.ref("customer_feedback.survey_nps_q_score")
+        reason_question = self.env.ref("customer_feedback.survey_nps_q_reason")
+        answers = [
+            ("base.res_partner_1", 10, "Friendly staff, and the card bonus is generous.", 80),
+            ("base.res_partner_2", 9, "Always on time.", 75),
+            ("base.res_partner_3", 6, "I waited too long at the counter.", 70),
+            ("base.res_partner_4", 8, "", 60),
+            ("base.res_partner_10", 10, "Best service in town.", 55),
+            ("base.res_partner_12", 3, "My top-up bonus was not credited.", 50),
+            ("base.res_partner_18", 7, "Fine, a bit expensive.", 40),
+            ("base.res_partner_1", 9, "", 30),
+            ("base.res_partner_2", 10, "", 25),
+            ("base.res_partner_10", 5, "The product I bought broke after a week.", 20),
+            ("base.res_partner_4", 9, "Much better than last time.", 12),
+            ("base.res_partner_18", 8, "", 8),
+            ("base.res_partner_12", 2, "Still waiting for an answer to my complaint.", 5),
+            ("base.res_partner_3", 9, "They called me back and fixed it.", 2),
+        ]
+        now = fields.Datetime.now()
+        for xmlid, score, reason, days_ago in answers:
+            partner = self.env.ref(xmlid)
+            invitation = self._invite(survey, partner, self.env.company, "email")
+            invitation.write({"state": "sent", "sent_date": now - timedelta(days=days_ago, hours=2)})
+            answer = invitation.user_input_id
+            answer._save_lines(score_question, score)
+            if reason:
+                answer._save_lines(reason_question, reason)
+            answer._mark_done()
+            answer.end_datetime = now - timedelta(days=days_ago)
+        self.env["res.partner"].browse(self.env.ref(xmlid).id for xmlid, *_rest in answers)._feedback_recompute_scores()

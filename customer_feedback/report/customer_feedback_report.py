@@ -1,0 +1,80 @@
+from odoo import fields, models, tools
+from odoo.tools import SQL
+
+from ..models.survey_user_input import NPS_CATEGORIES
+
+
+class CustomerFeedbackReport(models.Model):
+    """One completed feedback answer, with where and by whom the purchase it rates was made.
+
+    The NPS of any group of rows is the average of ``nps_value`` (100 for a promoter, 0 for a passive,
+    -100 for a detractor). Later addons add columns by extending :meth:`_select` and :meth:`_from`
+    (a member tier from ``partner``).
+    """
+
+    _name = "customer.feedback.report"
+    _description = "Feedback Analysis"
+    _auto = False
+    _order = "date desc"
+    _rec_name = "survey_id"
+
+    date = fields.Datetime(string="Answered On", readonly=True)
+    user_input_id = fields.Many2one("survey.user_input", string="Answer", readonly=True)
+    survey_id = fields.Many2one("survey.survey", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    pos_order_id = fields.Many2one("pos.order", string="Point of Sale Order", readonly=True)
+    pos_config_id = fields.Many2one("pos.config", string="Point of Sale", readonly=True)
+    warehouse_id = fields.Many2one("stock.warehouse", string="Store", readonly=True)
+    move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    nps_category = fields.Selection(NPS_CATEGORIES, string="NPS Category", readonly=True)
+    nps_score = fields.Float(string="NPS Answer", readonly=True, aggregator="avg")
+    nps = fields.Float(string="NPS", readonly=True, aggregator="avg", help="Promoters minus detractors, in %.")
+    csat_score = fields.Float(string="Satisfaction", readonly=True, aggregator="avg")
+    promoter_count = fields.Integer(string="Promoters", readonly=True)
+    detractor_count = fields.Integer(string="Detractors", readonly=True)
+
+    def _select(self):
+        return SQL(
+            """answer.id AS id, answer.id AS user_input_id, answer.end_datetime AS date,
+               answer.survey_id, answer.partner_id,
+               COALESCE(pos_order.company_id, invoice.company_id, invitation.company_id) AS company_id,
+               pos_order.id AS pos_order_id, pos_order.config_id AS pos_config_id,
+               picking_type.warehouse_id, invoice.id AS move_id,
+               COALESCE(pos_order.user_id, invoice.invoice_user_id) AS user_id,
+               answer.feedback_nps_category AS nps_category,
+               CASE WHEN answer.feedback_nps_category IS NOT NULL THEN answer.feedback_nps_score END AS nps_score,
+               CASE answer.feedback_nps_category WHEN 'promoter' THEN 100 WHEN 'passive' THEN 0
+                    WHEN 'detractor' THEN -100 END AS nps,
+               NULLIF(answer.feedback_csat_score, 0) AS csat_score,
+               (answer.feedback_nps_category = 'promoter')::int AS promoter_count,
+               (answer.feedback_nps_category = 'detractor')::int AS detractor_count"""
+        )
+
+    def _from(self):
+        return SQL(
+            """survey_user_input answer
+               JOIN survey_survey survey ON survey.id = answer.survey_id AND survey.is_customer_feedback
+               JOIN res_partner partner ON partner.id = answer.partner_id
+          LEFT JOIN customer_feedback_invitation invitation ON invitation.user_input_id = answer.id
+          LEFT JOIN pos_order ON pos_order.id = answer.feedback_pos_order_id
+          LEFT JOIN pos_config config ON config.id = pos_order.config_id
+          LEFT JOIN stock_picking_type picking_type ON picking_type.id = config.picking_type_id
+          LEFT JOIN account_move invoice ON invoice.id = answer.feedback_move_id"""
+        )
+
+    def _where(self):
+        return SQL("answer.state = 'done' AND NOT COALESCE(answer.test_entry, FALSE)")
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL(
+                "CREATE OR REPLACE VIEW %s AS (SELECT %s FROM %s WHERE %s)",
+                SQL.identifier(self._table),
+                self._select(),
+                self._from(),
+                self._where(),
+            )
+        )
