@@ -554,6 +554,17 @@ class StoredValueCard(models.Model):
             return replay
         return self._post_movement(entry_type, principal, bonus, key, **values)
 
+    def _compensate(self, bonus, reason, key, **values):
+        """Credit ``bonus`` as a goodwill gesture (a complaint settled), with its reason.
+
+        It is promotional credit, like a top-up bonus: nothing is owed until it is spent, when it is
+        booked as a promotion expense. Frozen cards take it too.
+        """
+        self.ensure_one()
+        if not (reason or "").strip():
+            raise UserError(self.env._("Say why card %(card)s is compensated.", card=self.name))
+        return self._credit_back("compensation", 0.0, bonus, key, reason=reason, **values)
+
     def _refund_figures(self):
         """``(refund, deduction)``: the cash the holder gets back, and the spent bonus kept from it."""
         self.ensure_one()

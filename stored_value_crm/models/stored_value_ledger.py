@@ -30,6 +30,7 @@ class StoredValueLedger(models.Model):
             ("refund", "Refund to Wallet"),
             ("cash_refund", "Cash Refund"),
             ("adjustment", "Manual Adjustment"),
+            ("compensation", "Compensation"),
             ("bonus_expiry", "Bonus Expiry"),
             ("transfer_out", "Transfer Out"),
             ("transfer_in", "Transfer In"),

@@ -70,6 +70,20 @@ class TestWalletRefund(StoredValueCommon):
         with self.assertRefused("not enough"):
             manager_card._adjust(-100, 0, "too much", "adjust/3")
 
+    def test_compensation_credits_bonus_with_its_reason_and_owes_nothing(self):
+        card = self._create_card()
+        self.top_up(card, 100)
+        card.action_freeze()
+        with self.assertRefused("Say why"):
+            card._compensate(20, "", "compensation/1")
+        entry = card._compensate(20, "Late delivery, case C-7", "compensation/2")
+        self.assertEqual(
+            (entry.entry_type, entry.bonus_amount, entry.reason), ("compensation", 20, "Late delivery, case C-7")
+        )
+        self.assertEqual(card._compensate(20, "Late delivery, case C-7", "compensation/2"), entry, "booked once")
+        self.assertEqual(card.balance, 120)
+        self.assertLedgerAgrees()
+
     def test_transfer_moves_principal_and_bonus_to_another_holder(self):
         source, target = self._create_card(), self._create_card(self.other_holder)
         self.top_up(source, 100)
