@@ -31,6 +31,11 @@ class StoredValueFollowupPlan(models.Model):
         string="Minimum Balance",
         help="What the customer's active and frozen cards of the company hold together; 0: no minimum.",
     )
+    card_holders_only = fields.Boolean(
+        default=True,
+        help="Follow only holders of an active or frozen card of the company. Untick to follow any customer "
+        "meeting the other conditions (with no minimum balance).",
+    )
     no_purchase_days = fields.Integer(
         string="No Purchase For (days)",
         help="Days since the customer last paid with a card, or since the card was issued when they never did; "
@@ -127,14 +132,15 @@ class StoredValueFollowupPlan(models.Model):
     def _partner_domain(self):
         """The customers this plan follows, as a domain on ``res.partner``.
 
-        Only holders of an active or frozen card of the plan's company are followed. To add a criterion,
+        Only holders of an active or frozen card of the plan's company are followed, unless the plan
+        follows any customer (no minimum balance, not card holders only). To add a criterion,
         extend this method: ``return super()._partner_domain() & Domain(...)``. Keep every criterion
         set-based (a SQL subquery, a stored or searchable field), never a query per partner.
         """
         self.ensure_one()
-        domain = Domain("company_id", "in", [False, self.company_id.id]) & Domain(
-            "id", "in", self._holders_with_balance_sql()
-        )
+        domain = Domain("company_id", "in", [False, self.company_id.id])
+        if self.card_holders_only or not self.currency_id.is_zero(self.min_balance):
+            domain &= Domain("id", "in", self._holders_with_balance_sql())
         if self.no_purchase_days:
             domain &= Domain("id", "in", self._holders_without_purchase_sql())
         return domain & self._extra_partner_domain()

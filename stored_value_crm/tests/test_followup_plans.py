@@ -141,6 +141,17 @@ class TestFollowupPlans(StoredValueCommon):
         self.assertEqual(len(self.followups(self.holder)), 1)
         self.assertFalse(self.followups(self.other_holder), "this customer has no salesperson")
 
+    def test_plan_can_follow_customers_without_a_card(self):
+        walk_in = self.env["res.partner"].create({"name": "Walk-in Customer", "company_id": False})
+        conditions = repr([("name", "in", ["Walk-in Customer", "Li Na"])])
+        self._plan(partner_domain=conditions)
+        self.run_cron()
+        self.assertFalse(self.followups(walk_in), "by default only card holders are followed")
+        self._plan(name="Everybody matching", partner_domain=conditions, card_holders_only=False)
+        self.run_cron()
+        self.assertEqual(len(self.followups(walk_in)), 1)
+        self.assertEqual(len(self.followups(self.holder)), 1)
+
     def test_partner_shows_its_next_followup(self):
         plan = self._plan(min_balance=5000, interval_days=14, summary="VIP courtesy call")
         self.run_cron()
