@@ -7,7 +7,7 @@ VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ADDONS ?= stored_value_crm,loyalty_tiers,customer_feedback
 
-.PHONY: run test lint pot readme venv clean
+.PHONY: run test lint pot readme venv clean bench bench-pos bench-contention bench-replay
 
 # The project's virtualenv sees the system's site-packages, so an Odoo installed there is used as is.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -39,6 +39,18 @@ pot: venv
 
 readme: venv
 	$(VPY) -m tools.addon_readme
+
+# Benchmarks against plain Odoo (README, Performance); each prints its figures and ratios last.
+bench: bench-pos bench-contention bench-replay
+
+bench-pos: venv
+	$(VPY) -m bench.pos_sync $(if $(ORDERS),--orders $(ORDERS))
+
+bench-contention: venv
+	$(VPY) -m bench.wallet_contention
+
+bench-replay: venv
+	$(VPY) -m bench.replay
 
 clean:
 	rm -rf $(VENV) .local

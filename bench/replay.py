@@ -1,0 +1,87 @@
+"""Replayed syncs: each POS order sent three times at once (a retry, a second tab, an offline replay).
+
+``odoo-bin --workers 4`` serves a fresh database; 200 orders paid from stored-value cards are each sent
+by three concurrent requests. A request that loses the race is either answered with the order the first
+one saved, or refused ("already exists") and sent again later, as the POS does. Prints how the requests
+were answered, then checks: exactly one order and one card booking per order.
+
+    make bench-replay
+"""
+
+import argparse
+import concurrent.futures
+import time
+
+from .harness import RpcError, main
+from .shop import add_terminals, order_payload, set_up_shop
+
+DBNAME = "stored_value_bench_replay"
+ADDONS = ["stored_value_crm"]
+LOGIN, PASSWORD = "bench_cashier", "bench-cashier-password"
+COPIES = 3
+
+
+def run(harness):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--orders", type=int, default=200)
+    args = parser.parse_args()
+    session = harness.fresh_database(DBNAME, ADDONS)
+    registry = harness.registry(session, DBNAME)
+    with harness.environment(registry) as env:
+        shop = set_up_shop(env, "Replay", card_holders=10, card_balance=1_000_000.0)
+        uid, _sessions = add_terminals(env, shop, 0, LOGIN, PASSWORD)
+    payloads = [
+        order_payload(
+            shop,
+            [(shop["card_method"], 60.0, {"stored_value_card_id": shop["cards"][index % len(shop["cards"])]})],
+            partner_id=shop["holders"][index % len(shop["holders"])],
+        )
+        for index in range(args.orders)
+    ]
+
+    answers = {"saved": 0, "answered with the saved order": 0, "refused, sent again later": 0}
+    with harness.server(session, DBNAME, workers=4) as client:
+
+        def send(payload):
+            try:
+                return client.execute(uid, PASSWORD, "pos.order", "sync_from_ui", [payload])["pos.order"][0]["id"]
+            except RpcError as error:
+                if "already exists" not in str(error):
+                    raise
+                return None
+
+        print(f"{args.orders} orders, each sent {COPIES} times at once ...", flush=True)
+        start = time.perf_counter()
+        with concurrent.futures.ThreadPoolExecutor(COPIES * 4) as pool:
+            for payload in payloads:
+                order_ids = list(pool.map(send, [payload] * COPIES))
+                saved = [order_id for order_id in order_ids if order_id]
+                answers["saved"] += 1 if saved else 0
+                answers["answered with the saved order"] += max(len(saved) - 1, 0)
+                answers["refused, sent again later"] += order_ids.count(None)
+                if not saved or len(set(saved)) > 1 or any(order_id is None for order_id in order_ids):
+                    retried = send(payload)  # the POS syncs its pending order again
+                    if retried is None or (saved and retried not in saved):
+                        raise SystemExit(f"FAILED: order {payload['uuid']} answered {order_ids}, then {retried}")
+        elapsed = time.perf_counter() - start
+
+    with harness.environment(registry) as env:
+        uuids = [payload["uuid"] for payload in payloads]
+        orders = env["pos.order"].search_count([("uuid", "in", uuids)])
+        bookings = env["stored.value.ledger"].search_count(
+            [("entry_type", "=", "spend"), ("idempotency_key", "=like", "pos.order/%")]
+        )
+        mismatches = len(env["stored.value.card"].browse(shop["cards"])._ledger_discrepancies())
+    for name, count in answers.items():
+        harness.report(f"requests {name}", count)
+    harness.report("orders in the database", orders, "", str(args.orders))
+    harness.report("card bookings", bookings, "", str(args.orders))
+    harness.report("cards whose ledger sum differs from the balance", mismatches, "", "0")
+    harness.report("time for all requests", elapsed, "s")
+    harness.print_results(f"Replay: {args.orders} orders × {COPIES} concurrent syncs, 4 workers")
+    if orders != args.orders or bookings != args.orders or mismatches:
+        raise SystemExit("FAILED: an order was saved or booked more than once, or not at all")
+
+
+if __name__ == "__main__":
+    main("bench.replay", run)

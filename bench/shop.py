@@ -1,0 +1,126 @@
+"""A POS shop built in a benchmark database, and orders as the POS sends them to ``sync_from_ui``."""
+
+import uuid
+
+from odoo import fields
+
+PRODUCT_PRICES = (12.0, 30.0, 18.0)  # a 3-line order of 60.00, no tax
+
+
+def set_up_shop(env, name, card_holders=0, card_balance=0.0, loyalty=False):
+    """Products, a shop with cash (and, when the suite is installed, stored value), an open session."""
+    company = env.company
+    if not company.chart_template:
+        env["account.chart.template"].try_loading("generic_coa", company=company, install_demo=False)
+    products = env["product.product"].create(
+        [
+            {"name": f"{name} item {index}", "list_price": price, "available_in_pos": True, "taxes_id": False}
+            for index, price in enumerate(PRODUCT_PRICES)
+        ]
+    )
+    cash_journal = env["account.journal"].search([("type", "=", "cash"), ("company_id", "=", company.id)], limit=1)
+    cash = env["pos.payment.method"].create({"name": f"{name} cash", "journal_id": cash_journal.id})
+    methods = cash
+    if "stored.value.card" in env:
+        company._stored_value_setup_accounting()
+        methods |= company._stored_value_pos_payment_method()
+    config = env["pos.config"].create({"name": name, "payment_method_ids": [fields.Command.set(methods.ids)]})
+    config.open_ui()
+    session = config.current_session_id
+    shop = {
+        "config": config.id,
+        "session": session.id,
+        "products": products.ids,
+        "cash": cash.id,
+        "card_method": methods[1:].id,
+        "holders": [],
+        "cards": [],
+        "program": None,
+        "loyalty_cards": [],
+    }
+    if card_holders or loyalty:
+        holders = env["res.partner"].create([{"name": f"{name} member {index}"} for index in range(card_holders or 1)])
+        shop["holders"] = holders.ids
+    if card_holders and "stored.value.card" in env:
+        cards = env["stored.value.card"].create([{"partner_id": holder.id} for holder in holders])
+        for card in cards:
+            card._credit_top_up(card_balance, f"bench/{card.id}/top-up", source_ref=f"stored.value.card,{card.id}")
+        shop["cards"] = cards.ids
+    if loyalty:
+        program = env["loyalty.program"].create(
+            {
+                "name": f"{name} points",
+                "program_type": "loyalty",
+                "applies_on": "both",
+                "trigger": "auto",
+                "pos_ok": True,
+                "pos_config_ids": [fields.Command.link(config.id)],
+                "rule_ids": [fields.Command.create({"reward_point_mode": "money", "reward_point_amount": 1})],
+                "reward_ids": [
+                    fields.Command.create({"reward_type": "discount", "discount": 5, "required_points": 100})
+                ],
+            }
+        )
+        loyalty_cards = env["loyalty.card"].create(
+            [{"program_id": program.id, "partner_id": holder.id, "points": 0} for holder in holders]
+        )
+        shop["program"], shop["loyalty_cards"] = program.id, loyalty_cards.ids
+    return shop
+
+
+def add_terminals(env, shop, count, login, password):
+    """``count`` more terminals (a config and an open session each) of the shop, and a cashier to use them."""
+    config = env["pos.config"].browse(shop["config"])
+    cashier = env["res.users"].create(
+        {
+            "name": "Bench Cashier",
+            "login": login,
+            "password": password,
+            "group_ids": [
+                fields.Command.link(env.ref("base.group_user").id),
+                fields.Command.link(env.ref("point_of_sale.group_pos_user").id),
+            ],
+        }
+    )
+    sessions = [shop["session"]]
+    for index in range(count):
+        terminal = config.copy({"name": f"{config.name} terminal {index + 2}"})
+        terminal.with_user(cashier).open_ui()
+        sessions.append(terminal.current_session_id.id)
+    return cashier.id, sessions
+
+
+def order_payload(shop, payments, partner_id=None, order_uuid=None):
+    """The dictionary the POS sends for one 3-line order; ``payments``: ``[(method_id, amount, values)]``."""
+    order_uuid = order_uuid or str(uuid.uuid4())
+    lines = [
+        {
+            "product_id": product_id,
+            "qty": 1,
+            "price_unit": price,
+            "price_subtotal": price,
+            "price_subtotal_incl": price,
+            "discount": 0.0,
+            "tax_ids": [(6, 0, [])],
+            "uuid": f"{order_uuid}-line-{index}",
+        }
+        for index, (product_id, price) in enumerate(zip(shop["products"], PRODUCT_PRICES, strict=True))
+    ]
+    total = sum(PRODUCT_PRICES)
+    return {
+        "uuid": order_uuid,
+        "name": f"Bench {order_uuid[:8]}",
+        "session_id": shop["session"],
+        "partner_id": partner_id or False,
+        "amount_paid": total,
+        "amount_return": 0.0,
+        "amount_tax": 0.0,
+        "amount_total": total,
+        "date_order": fields.Datetime.to_string(fields.Datetime.now()),
+        "last_order_preparation_change": "{}",
+        "lines": [(0, 0, line) for line in lines],
+        "payment_ids": [
+            (0, 0, {"payment_method_id": method, "amount": amount, "uuid": f"{order_uuid}-pay-{index}", **values})
+            for index, (method, amount, values) in enumerate(payments)
+        ],
+    }
