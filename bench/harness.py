@@ -55,7 +55,7 @@ class Harness:
             yield api.Environment(cr, uid or SUPERUSER_ID, context or {})
 
     @contextlib.contextmanager
-    def server(self, session, dbname, workers=4):
+    def serve(self, session, dbname, workers=4):
         """``odoo-bin --workers`` serving ``dbname`` on a free port; yields its JSON-RPC client."""
         port = free_port()
         command = session.command(

@@ -40,7 +40,7 @@ def run(harness):
     ]
 
     answers = {"saved": 0, "answered with the saved order": 0, "refused, sent again later": 0}
-    with harness.server(session, DBNAME, workers=4) as client:
+    with harness.serve(session, DBNAME, workers=4) as client:
 
         def send(payload):
             try:

@@ -25,7 +25,7 @@ def set_up_shop(env, name, card_holders=0, card_balance=0.0, loyalty=False):
         company._stored_value_setup_accounting()
         methods |= company._stored_value_pos_payment_method()
     config = env["pos.config"].create({"name": name, "payment_method_ids": [fields.Command.set(methods.ids)]})
-    config.open_ui()
+    config.with_user(env.ref("base.user_admin")).open_ui()
     session = config.current_session_id
     shop = {
         "config": config.id,

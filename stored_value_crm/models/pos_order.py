@@ -55,6 +55,9 @@ class PosOrder(models.Model):
     def _stored_value_flag(self, record, problem):
         """Keep the order, mark it for review and give a manager a to-do on ``record`` (card or customer)."""
         self.ensure_one()
+        if record._name == "stored.value.card":
+            # Terminals flagging one card at once take turns, as they do when they pay from it.
+            record.sudo()._lock(touch=True)
         self.stored_value_review = True
         self.message_post(body=problem)
         # sudo: the to-do is for a manager, whom the cashier may not otherwise reach.

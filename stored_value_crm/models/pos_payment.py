@@ -117,8 +117,6 @@ class PosPayment(models.Model):
                     problem=problem,
                 )
             )
-        # Terminals flagging one card at once take turns, as they do when they pay from it.
-        card.sudo()._lock()
         self.write({"stored_value_card_id": card.id, "stored_value_state": "uncovered", "stored_value_issue": problem})
         move = self._stored_value_post_uncovered_move(partner)
         order._stored_value_flag(

@@ -328,18 +328,28 @@ class StoredValueCard(models.Model):
         self.env.cr.execute(SQL("UPDATE stored_value_card SET pin_failed_attempts = 0 WHERE id IN %s", tuple(self.ids)))
         self.invalidate_recordset(["pin_failed_attempts", "pin_locked"])
 
-    def _lock(self):
+    def _lock(self, touch=False):
         """Lock the cards' rows until the end of the transaction and read their balances afresh.
 
         A plain ``FOR UPDATE`` waits for a concurrent payment on the same card. When that one commits,
         PostgreSQL refuses this transaction's stale snapshot (serialization failure) and Odoo retries
         the whole request, which then sees the new balance: the second cashier waits a moment, and is
         refused only if the balance no longer covers the payment.
+
+        ``touch`` also updates the rows, for work that writes elsewhere (messages, to-dos on the card):
+        a request that waited for it then starts again on fresh data instead of repeating what it wrote.
         """
         if self:
             self.env.cr.execute(
                 SQL("SELECT id FROM stored_value_card WHERE id IN %s ORDER BY id FOR UPDATE", tuple(self.ids))
             )
+            if touch:
+                self.env.cr.execute(
+                    SQL(
+                        "UPDATE stored_value_card SET write_date = now() AT TIME ZONE 'UTC' WHERE id IN %s",
+                        tuple(self.ids),
+                    )
+                )
             self.invalidate_recordset()
 
     def _replayed(self, key, entry_type, amount):
