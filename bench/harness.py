@@ -85,7 +85,8 @@ class Harness:
         print(f"\n{'=' * 78}\n{title}\n{'=' * 78}")
         for name, value, unit, goal in self.results:
             shown = f"{value:,.3f}" if isinstance(value, float) else f"{value:,}"
-            print(f"{name:<52} {shown:>14} {unit:<8}{'  goal ' + goal if goal else ''}")
+            target = f"  goal {goal}" if goal else ""
+            print(f"{name:<70} {shown:>12} {unit:<8}{target}")
 
 
 class JsonRpc:
