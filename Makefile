@@ -41,7 +41,7 @@ readme: venv
 	$(VPY) -m tools.addon_readme
 
 # Benchmarks against plain Odoo (README, Performance); each prints its figures and ratios last.
-bench: bench-pos bench-contention bench-replay
+bench: bench-pos bench-recompute bench-contention bench-replay
 
 bench-pos: venv
 	$(VPY) -m bench.pos_sync $(if $(ORDERS),--orders $(ORDERS))
@@ -51,6 +51,9 @@ bench-contention: venv
 
 bench-replay: venv
 	$(VPY) -m bench.replay
+
+bench-recompute: venv
+	$(VPY) -m bench.bulk_recompute $(if $(PARTNERS),--partners $(PARTNERS))
 
 clean:
 	rm -rf $(VENV) .local
