@@ -7,7 +7,7 @@ VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ADDONS ?= stored_value_crm,loyalty_tiers,customer_feedback
 
-.PHONY: run test lint pot readme venv clean bench bench-pos bench-contention bench-replay
+.PHONY: run test lint pot readme venv clean bench bench-pos bench-contention bench-replay bench-recompute
 
 # The project's virtualenv sees the system's site-packages, so an Odoo installed there is used as is.
 $(STAMP): requirements.txt requirements-dev.txt
