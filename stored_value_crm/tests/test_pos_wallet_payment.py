@@ -150,3 +150,19 @@ class TestPosWalletPayment(StoredValuePosCommon):
         self.assertEqual(
             messages["Not covered by the card: a manager will contact you."], "储值卡余额不足以支付：经理将与您联系。"
         )
+
+    def test_a_reprint_reads_the_figures_the_first_receipt_printed(self):
+        """A reprint renders the order the terminal reloads from the server: its card figures come along."""
+        order = self.sync(self.card_order([(self.haircut, 1)], [(self.sv_method, 60.0)]))
+        reloaded = self.env["pos.order"].with_user(self.pos_cashier).read_pos_orders([("id", "=", order.id)])
+        payment = next(line for line in reloaded["pos.payment"] if line["payment_method_id"] == self.sv_method.id)
+        self.assertEqual(
+            (
+                payment["stored_value_card_number"],
+                payment["stored_value_balance_before"],
+                payment["stored_value_balance_after"],
+                payment["stored_value_bonus_used"],
+                payment["stored_value_state"],
+            ),
+            (self.card.name, 100.0, 40.0, 0.0, "booked"),
+        )
