@@ -348,28 +348,35 @@ class LoyaltyCard(models.Model):
         cards = self.filtered(lambda card: card.program_id.tier_ids and card.partner_id)
         measures = cards._tier_measures_by_window(today)
         history_values = []
-        updates = defaultdict(self.browse)
+        updates = defaultdict(list)
+        tiers_of = {program: program._tiers_by_level() for program in cards.program_id}
+        reasons = {}  # one translated reason per change and tier, not one per member
         for card in cards:
-            tiers = card.program_id._tiers_by_level()
+            tiers = tiers_of[card.program_id]
             reached = tiers.filtered(lambda tier, card=card: tier._is_reached(measures[tier.window_months][card.id]))
             target, current = reached[-1:], card.earned_tier_id
             review = card.tier_review_date
             if target and (not current or target.sequence > current.sequence):
-                change, reason = "upgrade", self.env._("Reached the thresholds of %(tier)s.", tier=target.name)
+                change = "upgrade"
+                if (change, target) not in reasons:
+                    reasons[change, target] = self.env._("Reached the thresholds of %(tier)s.", tier=target.name)
+                reason = reasons[change, target]
             elif current and target != current and (not review or review <= today):
                 change = "downgrade"
-                reason = self.env._(
-                    "No longer reaches the thresholds of %(tier)s at the review of %(date)s.",
-                    tier=current.name,
-                    date=today,
-                )
+                if (change, current) not in reasons:
+                    reasons[change, current] = self.env._(
+                        "No longer reaches the thresholds of %(tier)s at the review of %(date)s.",
+                        tier=current.name,
+                        date=today,
+                    )
+                reason = reasons[change, current]
             else:
                 if current and review and review <= today:  # still qualifies: confirmed for another period
-                    updates[(current.id, card.tier_since, today + timedelta(days=current.grace_days))] |= card
+                    updates[(current.id, card.tier_since, today + timedelta(days=current.grace_days))].append(card.id)
                 else:
-                    updates[(current.id, card.tier_since, review)] |= card
+                    updates[(current.id, card.tier_since, review)].append(card.id)
                 continue
-            updates[(target.id, today, target and today + timedelta(days=target.grace_days))] |= card
+            updates[(target.id, today, target and today + timedelta(days=target.grace_days))].append(card.id)
             history_values.append(
                 {
                     "card_id": card.id,
@@ -379,8 +386,8 @@ class LoyaltyCard(models.Model):
                     "reason": reason,
                 }
             )
-        for (tier_id, since, review), grouped in updates.items():
-            grouped.sudo().write(
+        for (tier_id, since, review), card_ids in updates.items():
+            self.browse(card_ids).sudo().write(
                 {
                     "earned_tier_id": tier_id or False,
                     "tier_since": since,

@@ -3,6 +3,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+RFM_WINDOW_MONTHS = 24  # purchases older than this do not count in the segments
 RFM_SEGMENTS = [
     ("champions", "Champions"),
     ("loyal", "Loyal"),
@@ -143,7 +144,23 @@ class ResPartner(models.Model):
             cutoff=cutoff,
         )
 
-    def _compute_rfm_batch(self, company, today, batch_size, window_months=24):
+    def _rfm_snapshot_name(self, company, today, window_months):
+        return f"rfm_scores_{company.id}_{today:%Y%m%d}_{window_months}"
+
+    def _rfm_snapshot(self, company, today, window_months):
+        """A temporary table of today's scores, ranked once per run instead of once per batch."""
+        name = self._rfm_snapshot_name(company, today, window_months)
+        table = SQL.identifier(name)
+        self.env.cr.execute(SQL("SELECT to_regclass(%s)", f"pg_temp.{name}"))
+        if not self.env.cr.fetchone()[0]:
+            self.env.cr.execute(
+                SQL("CREATE TEMPORARY TABLE %s AS %s", table, self._rfm_scores_sql(company, today, window_months))
+            )
+            self.env.cr.execute(SQL("CREATE INDEX ON %s (partner_id)", table))
+            self.env.cr.execute(SQL("ANALYZE %s", table))
+        return table
+
+    def _compute_rfm_batch(self, company, today, batch_size, window_months=RFM_WINDOW_MONTHS):
         """Score the next ``batch_size`` customers not segmented today; return how many were scored.
 
         Customers who bought in the window are scored; those segmented before who no longer did are
@@ -152,7 +169,7 @@ class ResPartner(models.Model):
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
-                """WITH rfm AS (%(scores)s),
+                """WITH rfm AS (SELECT * FROM %(scores)s),
                     todo AS (
                         SELECT partner.id FROM res_partner partner LEFT JOIN rfm ON rfm.partner_id = partner.id
                          WHERE (rfm.partner_id IS NOT NULL OR partner.rfm_segment IS NOT NULL)
@@ -171,7 +188,7 @@ class ResPartner(models.Model):
                        rfm_date = %(today)s
                   FROM todo LEFT JOIN rfm ON rfm.partner_id = todo.id
                  WHERE partner.id = todo.id""",
-                scores=self._rfm_scores_sql(company, today, window_months),
+                scores=self._rfm_snapshot(company, today, window_months),
                 today=today,
                 limit=batch_size,
                 currency=company.currency_id.id,
@@ -199,5 +216,9 @@ class ResPartner(models.Model):
         today = fields.Date.context_today(self)
         while True:
             done = self._compute_rfm_batch(self.env.company, today, batch_size)
-            if not done or not self.env["ir.cron"]._commit_progress(done):
+            if not done:
+                snapshot = self._rfm_snapshot_name(self.env.company, today, RFM_WINDOW_MONTHS)
+                self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(snapshot)))
+                break
+            if not self.env["ir.cron"]._commit_progress(done):
                 break
