@@ -39,7 +39,7 @@ def run(harness):
         for index in range(args.orders)
     ]
 
-    answers = {"saved": 0, "answered with the saved order": 0, "refused, sent again later": 0}
+    answers = {"saved": 0, "duplicates": 0, "refused": 0}
     with harness.serve(session, DBNAME, workers=4) as client:
 
         def send(payload):
@@ -57,8 +57,8 @@ def run(harness):
                 order_ids = list(pool.map(send, [payload] * COPIES))
                 saved = [order_id for order_id in order_ids if order_id]
                 answers["saved"] += 1 if saved else 0
-                answers["answered with the saved order"] += max(len(saved) - 1, 0)
-                answers["refused, sent again later"] += order_ids.count(None)
+                answers["duplicates"] += max(len(saved) - 1, 0)
+                answers["refused"] += order_ids.count(None)
                 if not saved or len(set(saved)) > 1 or any(order_id is None for order_id in order_ids):
                     retried = send(payload)  # the POS syncs its pending order again
                     if retried is None or (saved and retried not in saved):
@@ -72,8 +72,9 @@ def run(harness):
             [("entry_type", "=", "spend"), ("idempotency_key", "=like", "pos.order/%")]
         )
         mismatches = len(env["stored.value.card"].browse(shop["cards"])._ledger_discrepancies())
-    for name, count in answers.items():
-        harness.report(f"requests {name}", count)
+    harness.report(f"orders saved by one of their {COPIES} requests", answers["saved"], "", str(args.orders))
+    harness.report("requests answered with the order another one saved", answers["duplicates"])
+    harness.report("requests refused ('already exists'), sent again later", answers["refused"])
     harness.report("orders in the database", orders, "", str(args.orders))
     harness.report("card bookings", bookings, "", str(args.orders))
     harness.report("cards whose ledger sum differs from the balance", mismatches, "", "0")
