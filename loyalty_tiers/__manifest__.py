@@ -8,7 +8,7 @@
     "maintainers": [],
     "license": "LGPL-3",
     "development_status": "Alpha",
-    "depends": ["pos_loyalty", "stored_value_crm"],
+    "depends": ["pos_loyalty", "sale_loyalty", "stored_value_crm"],
     "data": [
         "security/loyalty_tiers_security.xml",
         "security/ir.model.access.csv",
@@ -25,6 +25,10 @@
         "views/loyalty_tiers_portal_templates.xml",
     ],
     "demo": ["demo/loyalty_tiers_demo.xml"],
+    "assets": {
+        "point_of_sale._assets_pos": ["loyalty_tiers/static/src/app/**/*"],
+        "web.assets_tests": ["loyalty_tiers/static/tests/tours/**/*.js"],
+    },
     "installable": True,
     "application": False,
 }

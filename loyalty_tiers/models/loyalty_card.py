@@ -149,11 +149,56 @@ class LoyaltyCard(models.Model):
         earned_by_program = dict(self.env.context.get("loyalty_points_earned") or ())
         earned = earned_by_program.get(self.program_id.id, max(change, 0.0))
         spent = float_round(earned - change, precision_digits=POINT_DIGITS)
-        if spent > 0:
-            self._consume_points(spent)
+        # Earned first: an order may spend the points it earns.
         if float_compare(earned, 0.0, precision_digits=POINT_DIGITS) > 0:
             source = self.env.context.get("loyalty_points_source") or f"manual/{uuid4().hex}"
             self._create_batch(earned, self._batch_key(source))
+        if spent > 0:
+            self._consume_points(spent)
+
+    def _check_order_points(self, order_name, program, claimed, earned, spent):
+        """Refuse what order ``order_name`` books on this card (none yet: a new one) in ``program``.
+
+        The order may earn no more than ``earned``, the server's count, and spend no more than the card
+        holds with what the order earns; the caller holds the card's lock.
+        """
+        if float_compare(claimed, earned, precision_digits=POINT_DIGITS) > 0:
+            raise UserError(
+                self.env._(
+                    "Order %(order)s claims %(claimed)s points in “%(program)s”, but it earns %(earned)s: "
+                    "the points were not booked. Check the order and sync again.",
+                    order=order_name,
+                    claimed=claimed,
+                    program=program.name,
+                    earned=earned,
+                )
+            )
+        if float_compare(self.points + earned - spent, 0.0, precision_digits=POINT_DIGITS) < 0:
+            raise UserError(
+                self.env._(
+                    "Order %(order)s spends %(spent)s points of card %(card)s, which holds %(points)s.",
+                    order=order_name,
+                    spent=spent,
+                    card=self.code or self.env._("(new card)"),
+                    points=self.points,
+                )
+            )
+
+    @api.model
+    def _check_reward_costs(self, order_name, costs):
+        """Refuse the rewards of ``costs`` (``[(reward, points paid)]``) taken for less than they cost."""
+        for reward, cost in costs:
+            fixed_cost = not (reward.reward_type == "discount" and reward.discount_mode == "per_point")
+            if fixed_cost and float_compare(cost, reward.required_points, precision_digits=POINT_DIGITS) < 0:
+                raise UserError(
+                    self.env._(
+                        "Order %(order)s takes reward “%(reward)s” for %(cost)s points; it costs %(required)s.",
+                        order=order_name,
+                        reward=reward.description,
+                        cost=cost,
+                        required=reward.required_points,
+                    )
+                )
 
     def _batch_key(self, source):
         self.ensure_one()

@@ -72,13 +72,14 @@ class ResPartner(models.Model):
         """A member's tier gives its pricelist, unless the member was given a pricelist of their own."""
         result = super()._compute_product_pricelist()
         company = self.env.company
+        # The company's default pricelist is everybody's, not a member's own.
+        company_default = self.env["ir.default"]._get(
+            "res.partner", "specific_property_product_pricelist", company_id=company.id
+        )
         for partner in self:
             pricelist = partner.loyalty_tier_id.pricelist_id
-            if (
-                pricelist
-                and pricelist.company_id in (company, pricelist.browse())
-                and not partner.with_company(company).specific_property_product_pricelist
-            ):
+            own = partner.with_company(company).specific_property_product_pricelist
+            if pricelist and pricelist.company_id in (company, company.browse()) and own.id in (False, company_default):
                 partner.property_product_pricelist = pricelist
         return result
 
