@@ -348,7 +348,8 @@ class LoyaltyCard(models.Model):
         self.env.cr.execute(
             SQL(
                 """SELECT card.id,
-                      COALESCE((SELECT SUM(pos.amount_total) FROM pos_order pos
+                      COALESCE((SELECT SUM(pos.amount_total / COALESCE(NULLIF(pos.currency_rate, 0), 1))
+                                  FROM pos_order pos
                                  WHERE pos.partner_id = card.partner_id AND pos.state IN ('paid', 'done')
                                    AND (card.company_id IS NULL OR pos.company_id = card.company_id)
                                    AND pos.date_order >= %(cutoff_time)s), 0)

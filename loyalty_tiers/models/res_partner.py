@@ -109,7 +109,7 @@ class ResPartner(models.Model):
         return SQL(
             """WITH purchases AS (
                     SELECT buyer.commercial_partner_id AS partner_id, pos.date_order::date AS date,
-                           pos.amount_total AS amount
+                           pos.amount_total / COALESCE(NULLIF(pos.currency_rate, 0), 1) AS amount
                       FROM pos_order pos JOIN res_partner buyer ON buyer.id = pos.partner_id
                      WHERE pos.state IN ('paid', 'done') AND pos.company_id = %(company)s
                        AND pos.date_order >= %(cutoff)s

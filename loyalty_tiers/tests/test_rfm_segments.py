@@ -45,6 +45,12 @@ class TestRfmSegments(LoyaltyTiersCommon):
         )
         self.assertEqual(groups["champions"], 2)
 
+    def test_purchases_in_another_currency_count_in_the_company_currency(self):
+        customer = self.customers[0]
+        self.paid_pos_order_in_other_currency(100, partner=customer)
+        self.env["res.partner"]._compute_rfm_batch(self.company, self.today, 100)
+        self.assertEqual((customer.rfm_amount, customer.rfm_currency_id), (50.0, self.currency))
+
     def test_batches_resume_after_a_kill_and_nobody_is_missed_or_redone(self):
         self.buy()
         Partner = self.env["res.partner"]
