@@ -1,4 +1,5 @@
 import { Component } from "@odoo/owl";
+import { _t } from "@web/core/l10n/translation";
 import { formatDate } from "@web/core/l10n/dates";
 import { formatFloat } from "@web/core/utils/numbers";
 
@@ -15,12 +16,22 @@ export class LoyaltyTierStatus extends Component {
         return formatFloat(points || 0, { digits: [69, 2] });
     }
 
-    get expiryDate() {
-        const date = this.partner.loyalty_points_expiring_date;
-        return date ? formatDate(date) : "";
+    get pointsLabel() {
+        return _t("%(points)s points", { points: this.formatPoints(this.partner.loyalty_points) });
     }
 
-    get progress() {
-        return Math.round(this.partner.loyalty_tier_progress || 0);
+    get expiringLabel() {
+        const date = this.partner.loyalty_points_expiring_date;
+        return _t("%(points)s points expire on %(date)s", {
+            points: this.formatPoints(this.partner.loyalty_points_expiring),
+            date: date ? formatDate(date) : "",
+        });
+    }
+
+    get progressLabel() {
+        return _t("%(progress)s to %(tier)s", {
+            progress: `${Math.round(this.partner.loyalty_tier_progress || 0)}%`,
+            tier: this.partner.loyalty_next_tier_id.name,
+        });
     }
 }
