@@ -234,7 +234,8 @@ class ResPartner(models.Model):
         """Segment the customers of every company (the current one first) by recency, frequency and amount,
         in committed batches."""
         today = fields.Date.context_today(self)
-        for company in self.env.company | self.env["res.company"].sudo().search([]):
+        others = self.env["res.company"].sudo().search([("id", "!=", self.env.company.id)])
+        for company in self.env.company | others:
             while done := self._compute_rfm_batch(company, today, batch_size):
                 if not self.env["ir.cron"]._commit_progress(done):
                     return

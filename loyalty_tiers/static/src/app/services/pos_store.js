@@ -15,7 +15,8 @@ patch(PosStore.prototype, {
     /** The server has booked the orders' points: the receipt shows the members' points and tier as they are now. */
     async postSyncAllOrders(orders) {
         await super.postSyncAllOrders(...arguments);
-        const partnerIds = [...new Set(orders.map((order) => order.partner_id?.id).filter(Boolean))];
+        const paid = orders.filter((order) => !["draft", "cancel"].includes(order.state));
+        const partnerIds = [...new Set(paid.map((order) => order.partner_id?.id).filter(Boolean))];
         if (!partnerIds.length) {
             return;
         }
