@@ -225,16 +225,28 @@ class LoyaltyCard(models.Model):
         )
 
     def _open_batches(self):
+        """The card's open batches in the order points are taken from them: those expiring first first,
+        except that points taken back from a document (context ``loyalty_points_reversed_source``) come
+        first from the batches that document earned."""
         self.ensure_one()
+        reversed_source = self.env.context.get("loyalty_points_reversed_source")
+        reversed_prefix = reversed_source and f"{reversed_source}/"
         return (
             self.env["loyalty.point.batch"]
             .sudo()
             .search([("card_id", "=", self.id), ("state", "=", "open")])
-            .sorted(lambda batch: (not batch.expiry_date, batch.expiry_date or batch.earn_date, batch.id))
+            .sorted(
+                lambda batch: (
+                    not (reversed_prefix and batch.source_key.startswith(reversed_prefix)),
+                    not batch.expiry_date,
+                    batch.expiry_date or batch.earn_date,
+                    batch.id,
+                )
+            )
         )
 
     def _consume_points(self, spent):
-        """Take ``spent`` points from the open batches, those expiring first first."""
+        """Take ``spent`` points from the open batches, in the order of :meth:`_open_batches`."""
         batches = self._open_batches()
         taken, _left = points_math.consume_oldest_first(batches.mapped("remaining"), spent)
         batches._set_remaining(

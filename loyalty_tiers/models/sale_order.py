@@ -25,13 +25,39 @@ class SaleOrder(models.Model):
             result = super(
                 SaleOrder,
                 order.with_context(
-                    loyalty_points_source=f"{order._name},{order.id}",
+                    loyalty_points_source=order._loyalty_points_source(),
                     loyalty_points_earned=tuple(earned.items()),
                     loyalty_points_description=self.env._("Sales order %(order)s", order=order.name),
                 ),
             ).action_confirm()
             self.env["loyalty.card"]._member_cards(order.partner_id, order.company_id)._update_tiers()
         return result if len(self) == 1 else True
+
+    def _action_cancel(self):
+        """Points a confirmed order earned are taken back from the batch it earned them in, and points it
+        spent come back in a batch of their own, once."""
+        result = True
+        for order in self:
+            result = super(
+                SaleOrder,
+                order.with_context(
+                    loyalty_points_source=order._loyalty_points_source(),
+                    loyalty_points_reversed_source=f"{order._name},{order.id}",
+                    loyalty_points_description=self.env._("Sales order %(order)s cancelled", order=order.name),
+                ),
+            )._action_cancel()
+        return result
+
+    def _loyalty_points_source(self):
+        """Source of the points the order books now: the order and how many batches it booked before.
+
+        An order confirmed again after a cancellation books anew, while two confirmations at once
+        clash on the batches' unique key.
+        """
+        self.ensure_one()
+        prefix = f"{self._name},{self.id}"
+        booked = self.env["loyalty.point.batch"].sudo().search_count([("source_key", "=like", f"{prefix}/%")])
+        return f"{prefix}/{booked}"
 
     def _program_check_compute_points(self, programs):
         """Points of loyalty programmes are multiplied by the member's tier and birthday multipliers."""
@@ -63,6 +89,8 @@ class SaleOrder(models.Model):
             lambda line: line.is_reward_line and line.coupon_id.program_id.program_type == "loyalty"
         )
         cards = (entries.coupon_id | reward_lines.coupon_id).sudo()
+        if not cards:
+            return {}
         # Locked before sale_loyalty reads the cards' points, so that it adds to what a concurrent order left.
         cards._lock_points()
         counted = self._program_check_compute_points(cards.program_id)

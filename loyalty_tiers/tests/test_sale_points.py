@@ -39,7 +39,7 @@ class TestSalePoints(LoyaltyTiersCommon):
         order.action_confirm()
         self.assertEqual(card.points, 600.0)
         batch = self.batches(card)
-        self.assertEqual((batch.points, batch.source_key), (600.0, f"sale.order,{order.id}/card/{card.id}"))
+        self.assertEqual((batch.points, batch.source_key), (600.0, f"sale.order,{order.id}/0/card/{card.id}"))
 
     def test_inflated_points_are_refused(self):
         card = self.gold_member()
@@ -69,3 +69,24 @@ class TestSalePoints(LoyaltyTiersCommon):
         opening, earned = self.batches(card)
         self.assertEqual((opening.remaining, opening.state), (50.0, "open"))
         self.assertEqual((earned.points, earned.remaining), (200.0, 200.0))
+
+    def test_cancelling_takes_back_the_points_the_order_earned(self):
+        card = self.gold_member(points=150.0)
+        order = self.sale_order()
+        order.action_confirm()
+        self.assertEqual(card.points, 750.0)
+        order._action_cancel()
+        self.assertEqual(card.points, 150.0)
+        opening, earned = self.batches(card)
+        self.assertEqual((opening.remaining, opening.state), (150.0, "open"), "the older points are kept")
+        self.assertEqual((earned.remaining, earned.state), (0.0, "used"))
+
+    def test_an_order_confirmed_again_after_a_cancellation_books_anew(self):
+        card = self.gold_member()
+        order = self.sale_order()
+        order.action_confirm()
+        order._action_cancel()
+        order.action_draft()
+        order.action_confirm()
+        self.assertEqual(card.points, 600.0)
+        self.assertEqual(self.batches(card).mapped("remaining"), [0.0, 600.0])
