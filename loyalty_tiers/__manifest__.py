@@ -1,14 +1,14 @@
 {
     "name": "Loyalty Tiers",
     "summary": "Member tiers with upgrade and downgrade, expiring point batches, per-tier benefits and RFM segments",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Sales/Loyalty",
     "author": "Stored Value Suite Contributors",
     "website": "https://github.com/stored-value-suite/odoo-stored-value",
     "maintainers": [],
     "license": "LGPL-3",
     "development_status": "Alpha",
-    "depends": ["pos_loyalty", "stored_value_crm"],
+    "depends": ["pos_loyalty", "sale_loyalty", "stored_value_crm"],
     "data": [
         "security/loyalty_tiers_security.xml",
         "security/ir.model.access.csv",
@@ -25,6 +25,10 @@
         "views/loyalty_tiers_portal_templates.xml",
     ],
     "demo": ["demo/loyalty_tiers_demo.xml"],
+    "assets": {
+        "point_of_sale._assets_pos": ["loyalty_tiers/static/src/app/**/*"],
+        "web.assets_tests": ["loyalty_tiers/static/tests/tours/**/*.js"],
+    },
     "installable": True,
     "application": False,
 }

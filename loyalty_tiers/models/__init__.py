@@ -6,7 +6,9 @@ from . import (
     loyalty_tier_history,
     pos_order,
     pos_session,
+    product_pricelist,
     res_partner,
+    sale_order,
     stored_value_card,
     stored_value_followup_plan,
 )

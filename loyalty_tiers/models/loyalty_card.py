@@ -149,11 +149,56 @@ class LoyaltyCard(models.Model):
         earned_by_program = dict(self.env.context.get("loyalty_points_earned") or ())
         earned = earned_by_program.get(self.program_id.id, max(change, 0.0))
         spent = float_round(earned - change, precision_digits=POINT_DIGITS)
-        if spent > 0:
-            self._consume_points(spent)
+        # Earned first: an order may spend the points it earns.
         if float_compare(earned, 0.0, precision_digits=POINT_DIGITS) > 0:
             source = self.env.context.get("loyalty_points_source") or f"manual/{uuid4().hex}"
             self._create_batch(earned, self._batch_key(source))
+        if spent > 0:
+            self._consume_points(spent)
+
+    def _check_order_points(self, order_name, program, claimed, earned, spent):
+        """Refuse what order ``order_name`` books on this card (none yet: a new one) in ``program``.
+
+        The order may earn no more than ``earned``, the server's count, and spend no more than the card
+        holds with what the order earns; the caller holds the card's lock.
+        """
+        if float_compare(claimed, earned, precision_digits=POINT_DIGITS) > 0:
+            raise UserError(
+                self.env._(
+                    "Order %(order)s claims %(claimed)s points in “%(program)s”, but it earns %(earned)s: "
+                    "the points were not booked. Check the order and sync again.",
+                    order=order_name,
+                    claimed=claimed,
+                    program=program.name,
+                    earned=earned,
+                )
+            )
+        if float_compare(self.points + earned - spent, 0.0, precision_digits=POINT_DIGITS) < 0:
+            raise UserError(
+                self.env._(
+                    "Order %(order)s spends %(spent)s points of card %(card)s, which holds %(points)s.",
+                    order=order_name,
+                    spent=spent,
+                    card=self.code or self.env._("(new card)"),
+                    points=self.points,
+                )
+            )
+
+    @api.model
+    def _check_reward_costs(self, order_name, costs):
+        """Refuse the rewards of ``costs`` (``[(reward, points paid)]``) taken for less than they cost."""
+        for reward, cost in costs:
+            fixed_cost = not (reward.reward_type == "discount" and reward.discount_mode == "per_point")
+            if fixed_cost and float_compare(cost, reward.required_points, precision_digits=POINT_DIGITS) < 0:
+                raise UserError(
+                    self.env._(
+                        "Order %(order)s takes reward “%(reward)s” for %(cost)s points; it costs %(required)s.",
+                        order=order_name,
+                        reward=reward.description,
+                        cost=cost,
+                        required=reward.required_points,
+                    )
+                )
 
     def _batch_key(self, source):
         self.ensure_one()
@@ -180,16 +225,28 @@ class LoyaltyCard(models.Model):
         )
 
     def _open_batches(self):
+        """The card's open batches in the order points are taken from them: those expiring first first,
+        except that points taken back from a document (context ``loyalty_points_reversed_source``) come
+        first from the batches that document earned."""
         self.ensure_one()
+        reversed_source = self.env.context.get("loyalty_points_reversed_source")
+        reversed_prefix = reversed_source and f"{reversed_source}/"
         return (
             self.env["loyalty.point.batch"]
             .sudo()
             .search([("card_id", "=", self.id), ("state", "=", "open")])
-            .sorted(lambda batch: (not batch.expiry_date, batch.expiry_date or batch.earn_date, batch.id))
+            .sorted(
+                lambda batch: (
+                    not (reversed_prefix and batch.source_key.startswith(reversed_prefix)),
+                    not batch.expiry_date,
+                    batch.expiry_date or batch.earn_date,
+                    batch.id,
+                )
+            )
         )
 
     def _consume_points(self, spent):
-        """Take ``spent`` points from the open batches, those expiring first first."""
+        """Take ``spent`` points from the open batches, in the order of :meth:`_open_batches`."""
         batches = self._open_batches()
         taken, _left = points_math.consume_oldest_first(batches.mapped("remaining"), spent)
         batches._set_remaining(
@@ -303,7 +360,8 @@ class LoyaltyCard(models.Model):
         self.env.cr.execute(
             SQL(
                 """SELECT card.id,
-                      COALESCE((SELECT SUM(pos.amount_total) FROM pos_order pos
+                      COALESCE((SELECT SUM(pos.amount_total / COALESCE(NULLIF(pos.currency_rate, 0), 1))
+                                  FROM pos_order pos
                                  WHERE pos.partner_id = card.partner_id AND pos.state IN ('paid', 'done')
                                    AND (card.company_id IS NULL OR pos.company_id = card.company_id)
                                    AND pos.date_order >= %(cutoff_time)s), 0)

@@ -1,6 +1,5 @@
 from odoo import models
-from odoo.exceptions import UserError
-from odoo.tools import float_compare, float_round
+from odoo.tools import float_round
 
 from .loyalty_card import POINT_DIGITS
 
@@ -116,28 +115,8 @@ class PosOrder(models.Model):
                 self._loyalty_base_points(program) * multiplier, precision_digits=POINT_DIGITS, rounding_method="DOWN"
             )
             claimed = values.get("points_earned", max(values.get("points", 0.0), 0.0))
-            if float_compare(claimed, earned, precision_digits=POINT_DIGITS) > 0:
-                raise UserError(
-                    self.env._(
-                        "Order %(order)s claims %(claimed)s points in “%(program)s”, but it earns %(earned)s: "
-                        "the points were not booked. Check the order and sync again.",
-                        order=self.name,
-                        claimed=claimed,
-                        program=program.name,
-                        earned=earned,
-                    )
-                )
             spent = self._loyalty_points_spent(program)
-            if card and float_compare(card.points + earned - spent, 0.0, precision_digits=POINT_DIGITS) < 0:
-                raise UserError(
-                    self.env._(
-                        "Order %(order)s spends %(spent)s points of card %(card)s, which holds %(points)s.",
-                        order=self.name,
-                        spent=spent,
-                        card=card.code,
-                        points=card.points,
-                    )
-                )
+            card._check_order_points(self.name, program, claimed, earned, spent)
             values.update(points=earned - spent, points_earned=earned, points_spent=spent)
             earned_by_program[program.id] = earned
         return earned_by_program, replayed
@@ -145,20 +124,7 @@ class PosOrder(models.Model):
     def _loyalty_points_spent(self, program):
         """Points the order's rewards of ``program`` cost; a reward cheaper than it should be is refused."""
         reward_lines = self.lines.filtered(lambda line: line.is_reward_line and line.reward_id.program_id == program)
-        for line in reward_lines:
-            reward = line.reward_id
-            fixed_cost = not (reward.reward_type == "discount" and reward.discount_mode == "per_point")
-            if (
-                fixed_cost
-                and float_compare(line.points_cost, reward.required_points, precision_digits=POINT_DIGITS) < 0
-            ):
-                raise UserError(
-                    self.env._(
-                        "Order %(order)s takes reward “%(reward)s” for %(cost)s points; it costs %(required)s.",
-                        order=self.name,
-                        reward=reward.description,
-                        cost=line.points_cost,
-                        required=reward.required_points,
-                    )
-                )
+        self.env["loyalty.card"]._check_reward_costs(
+            self.name, [(line.reward_id, line.points_cost) for line in reward_lines]
+        )
         return sum(reward_lines.mapped("points_cost"))

@@ -34,19 +34,34 @@ class ResPartner(models.Model):
     loyalty_points_expiring_date = fields.Date(string="Points Expire On", compute="_compute_loyalty_status")
     loyalty_next_tier_id = fields.Many2one("loyalty.tier", string="Next Tier", compute="_compute_loyalty_status")
     loyalty_tier_progress = fields.Float(string="Progress to Next Tier (%)", compute="_compute_loyalty_status")
-    rfm_recency_score = fields.Integer(string="Recency Score", readonly=True, groups="base.group_user")
-    rfm_frequency_score = fields.Integer(string="Frequency Score", readonly=True, groups="base.group_user")
-    rfm_monetary_score = fields.Integer(string="Monetary Score", readonly=True, groups="base.group_user")
+    # Each company segments its own customers: the scores are company-dependent.
+    rfm_recency_score = fields.Integer(
+        string="Recency Score", company_dependent=True, readonly=True, groups="base.group_user"
+    )
+    rfm_frequency_score = fields.Integer(
+        string="Frequency Score", company_dependent=True, readonly=True, groups="base.group_user"
+    )
+    rfm_monetary_score = fields.Integer(
+        string="Monetary Score", company_dependent=True, readonly=True, groups="base.group_user"
+    )
     rfm_segment = fields.Selection(
-        RFM_SEGMENTS, string="Value Segment", readonly=True, index=True, groups="base.group_user"
+        RFM_SEGMENTS, string="Value Segment", company_dependent=True, readonly=True, groups="base.group_user"
     )
-    rfm_last_order_date = fields.Date(string="Last Purchase", readonly=True, groups="base.group_user")
-    rfm_order_count = fields.Integer(string="Purchases", readonly=True, groups="base.group_user")
-    rfm_amount = fields.Monetary(
-        string="Purchased Amount", currency_field="rfm_currency_id", readonly=True, groups="base.group_user"
+    rfm_last_order_date = fields.Date(
+        string="Last Purchase", company_dependent=True, readonly=True, groups="base.group_user"
     )
-    rfm_currency_id = fields.Many2one("res.currency", readonly=True, groups="base.group_user")
-    rfm_date = fields.Date(string="Segmented On", readonly=True, groups="base.group_user")
+    rfm_order_count = fields.Integer(
+        string="Purchases", company_dependent=True, readonly=True, groups="base.group_user"
+    )
+    rfm_amount = fields.Float(
+        string="Purchased Amount",
+        company_dependent=True,
+        readonly=True,
+        groups="base.group_user",
+        help="In the company currency.",
+    )
+    rfm_currency_id = fields.Many2one("res.currency", compute="_compute_rfm_currency_id", groups="base.group_user")
+    rfm_date = fields.Date(string="Segmented On", company_dependent=True, readonly=True, groups="base.group_user")
 
     @api.depends("loyalty_member_card_ids.tier_id", "loyalty_member_card_ids.active")
     def _compute_loyalty_tier_id(self):
@@ -68,18 +83,23 @@ class ResPartner(models.Model):
             partner.loyalty_next_tier_id = card.next_tier_id
             partner.loyalty_tier_progress = card.tier_progress
 
+    @api.depends_context("company")
+    def _compute_rfm_currency_id(self):
+        self.rfm_currency_id = self.env.company.currency_id
+
     @api.depends("loyalty_tier_id.pricelist_id")
     def _compute_product_pricelist(self):
         """A member's tier gives its pricelist, unless the member was given a pricelist of their own."""
         result = super()._compute_product_pricelist()
         company = self.env.company
+        # The company's default pricelist is everybody's, not a member's own.
+        company_default = self.env["ir.default"]._get(
+            "res.partner", "specific_property_product_pricelist", company_id=company.id
+        )
         for partner in self:
             pricelist = partner.loyalty_tier_id.pricelist_id
-            if (
-                pricelist
-                and pricelist.company_id in (company, pricelist.browse())
-                and not partner.with_company(company).specific_property_product_pricelist
-            ):
+            own = partner.with_company(company).specific_property_product_pricelist
+            if pricelist and pricelist.company_id in (company, company.browse()) and own.id in (False, company_default):
                 partner.property_product_pricelist = pricelist
         return result
 
@@ -109,7 +129,7 @@ class ResPartner(models.Model):
         return SQL(
             """WITH purchases AS (
                     SELECT buyer.commercial_partner_id AS partner_id, pos.date_order::date AS date,
-                           pos.amount_total AS amount
+                           pos.amount_total / COALESCE(NULLIF(pos.currency_rate, 0), 1) AS amount
                       FROM pos_order pos JOIN res_partner buyer ON buyer.id = pos.partner_id
                      WHERE pos.state IN ('paid', 'done') AND pos.company_id = %(company)s
                        AND pos.date_order >= %(cutoff)s
@@ -161,37 +181,54 @@ class ResPartner(models.Model):
         return table
 
     def _compute_rfm_batch(self, company, today, batch_size, window_months=RFM_WINDOW_MONTHS):
-        """Score the next ``batch_size`` customers not segmented today; return how many were scored.
+        """Score the next ``batch_size`` customers of ``company`` not segmented today; return how many.
 
         Customers who bought in the window are scored; those segmented before who no longer did are
-        lost. Each row is marked segmented today by the same statement, so a killed run resumes.
+        lost. Each row is marked segmented today by the same statement, so a killed run resumes. The
+        scores are written for ``company`` only, in the company-dependent columns.
         """
+        key = str(company.id)
+
+        def company_value(column, value):
+            return SQL(
+                "%(column)s = COALESCE(partner.%(column)s, '{}'::jsonb) || jsonb_build_object(%(key)s, %(value)s)",
+                column=SQL.identifier(column),
+                key=key,
+                value=value,
+            )
+
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """WITH rfm AS (SELECT * FROM %(scores)s),
                     todo AS (
                         SELECT partner.id FROM res_partner partner LEFT JOIN rfm ON rfm.partner_id = partner.id
-                         WHERE (rfm.partner_id IS NOT NULL OR partner.rfm_segment IS NOT NULL)
-                           AND (partner.rfm_date IS NULL OR partner.rfm_date < %(today)s)
+                         WHERE (rfm.partner_id IS NOT NULL OR partner.rfm_segment->>%(key)s IS NOT NULL)
+                           AND (partner.rfm_date->>%(key)s IS NULL OR (partner.rfm_date->>%(key)s)::date < %(today)s)
                          ORDER BY partner.id LIMIT %(limit)s
                     )
-                UPDATE res_partner partner
-                   SET rfm_recency_score = COALESCE(rfm.recency, 0),
-                       rfm_frequency_score = COALESCE(rfm.frequency_score, 0),
-                       rfm_monetary_score = COALESCE(rfm.monetary, 0),
-                       rfm_segment = COALESCE(rfm.segment, 'lost'),
-                       rfm_last_order_date = COALESCE(rfm.last_date, partner.rfm_last_order_date),
-                       rfm_order_count = COALESCE(rfm.frequency, 0),
-                       rfm_amount = COALESCE(rfm.amount, 0),
-                       rfm_currency_id = %(currency)s,
-                       rfm_date = %(today)s
+                UPDATE res_partner partner SET %(values)s
                   FROM todo LEFT JOIN rfm ON rfm.partner_id = todo.id
                  WHERE partner.id = todo.id""",
                 scores=self._rfm_snapshot(company, today, window_months),
+                key=key,
                 today=today,
                 limit=batch_size,
-                currency=company.currency_id.id,
+                values=SQL(", ").join(
+                    [
+                        company_value("rfm_recency_score", SQL("COALESCE(rfm.recency, 0)")),
+                        company_value("rfm_frequency_score", SQL("COALESCE(rfm.frequency_score, 0)")),
+                        company_value("rfm_monetary_score", SQL("COALESCE(rfm.monetary, 0)")),
+                        company_value("rfm_segment", SQL("COALESCE(rfm.segment, 'lost')")),
+                        company_value(
+                            "rfm_last_order_date",
+                            SQL("COALESCE(rfm.last_date::text, partner.rfm_last_order_date->>%s)", key),
+                        ),
+                        company_value("rfm_order_count", SQL("COALESCE(rfm.frequency, 0)")),
+                        company_value("rfm_amount", SQL("COALESCE(rfm.amount, 0)")),
+                        company_value("rfm_date", SQL("%s::date::text", today)),
+                    ]
+                ),
             )
         )
         count = self.env.cr.rowcount
@@ -204,7 +241,6 @@ class ResPartner(models.Model):
                 "rfm_last_order_date",
                 "rfm_order_count",
                 "rfm_amount",
-                "rfm_currency_id",
                 "rfm_date",
             ]
         )
@@ -212,13 +248,13 @@ class ResPartner(models.Model):
 
     @api.model
     def _cron_compute_rfm(self, batch_size=1000):
-        """Segment every customer of the company by recency, frequency and amount, in committed batches."""
+        """Segment the customers of every company (the current one first) by recency, frequency and amount,
+        in committed batches."""
         today = fields.Date.context_today(self)
-        while True:
-            done = self._compute_rfm_batch(self.env.company, today, batch_size)
-            if not done:
-                snapshot = self._rfm_snapshot_name(self.env.company, today, RFM_WINDOW_MONTHS)
-                self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(snapshot)))
-                break
-            if not self.env["ir.cron"]._commit_progress(done):
-                break
+        others = self.env["res.company"].sudo().search([("id", "!=", self.env.company.id)])
+        for company in self.env.company | others:
+            while done := self._compute_rfm_batch(company, today, batch_size):
+                if not self.env["ir.cron"]._commit_progress(done):
+                    return
+            snapshot = self._rfm_snapshot_name(company, today, RFM_WINDOW_MONTHS)
+            self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(snapshot)))

@@ -2,7 +2,10 @@ from . import (
     test_installation,
     test_point_expiry,
     test_points_verification,
+    test_pos_points_concurrency,
+    test_pos_tier_tour,
     test_rfm_segments,
+    test_sale_points,
     test_tier_access,
     test_tier_upgrade,
 )

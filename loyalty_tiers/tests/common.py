@@ -89,5 +89,30 @@ class LoyaltyTiersCommon(StoredValueCommon):
         """A posted customer invoice of ``amount``: what the member spent, as the tiers count it."""
         return self.make_invoice(amount, partner=partner)
 
+    def paid_pos_order_in_other_currency(self, amount, partner=None):
+        """A paid POS order of ``amount`` in a currency worth half the company's (2 for 1)."""
+        currency = self.setup_other_currency("EUR", rates=[("2000-01-01", 2.0)])
+        journal = self.env["account.journal"].create(
+            {"name": "Sales in EUR", "type": "sale", "code": "SEUR", "currency_id": currency.id}
+        )
+        config = self.env["pos.config"].sudo().create({"name": "Euro Desk", "journal_id": journal.id})
+        session = self.env["pos.session"].sudo().create({"config_id": config.id})
+        order = (
+            self.env["pos.order"]
+            .sudo()
+            .create(
+                {
+                    "session_id": session.id,
+                    "partner_id": (partner or self.holder).id,
+                    "amount_tax": 0,
+                    "amount_total": amount,
+                    "amount_paid": amount,
+                    "amount_return": 0,
+                }
+            )
+        )
+        order.state = "paid"
+        return order
+
     def batches(self, card):
         return self.env["loyalty.point.batch"].search([("card_id", "=", card.id)], order="id")

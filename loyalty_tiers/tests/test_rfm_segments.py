@@ -45,6 +45,24 @@ class TestRfmSegments(LoyaltyTiersCommon):
         )
         self.assertEqual(groups["champions"], 2)
 
+    def test_purchases_in_another_currency_count_in_the_company_currency(self):
+        customer = self.customers[0]
+        self.paid_pos_order_in_other_currency(100, partner=customer)
+        self.env["res.partner"]._compute_rfm_batch(self.company, self.today, 100)
+        self.assertEqual((customer.rfm_amount, customer.rfm_currency_id), (50.0, self.currency))
+
+    def test_each_company_segments_its_own_customers(self):
+        self.buy()
+        Partner = self.env["res.partner"]
+        Partner._compute_rfm_batch(self.company, self.today, 100)
+        other = self.env["res.company"].create({"name": "Other Shop"})
+        # Nobody bought from the other company: scoring it the next day changes nothing here.
+        Partner._compute_rfm_batch(other, self.today + timedelta(days=1), 100)
+        best = self.customers[-1].sudo()
+        self.assertEqual(best.with_company(self.company).rfm_segment, "champions")
+        self.assertFalse(best.with_company(other).rfm_segment)
+        self.assertEqual(best.with_company(other).rfm_currency_id, other.currency_id)
+
     def test_batches_resume_after_a_kill_and_nobody_is_missed_or_redone(self):
         self.buy()
         Partner = self.env["res.partner"]

@@ -29,6 +29,14 @@ class TestTierUpgrade(LoyaltyTiersCommon):
         self.assertEqual(history.new_tier_id, self.regular | self.silver | self.gold)
         self.assertIn("Gold", history[-1].reason)
 
+    def test_spend_in_another_currency_counts_in_the_company_currency(self):
+        card = self._member()
+        order = self.paid_pos_order_in_other_currency(2400)
+        self.assertEqual((order.currency_id.name, order.currency_rate), ("EUR", 2.0))
+        self.assertEqual(card._tier_measures(12, self.today)[card.id]["spend"], 1200.0)
+        card._update_tiers()
+        self.assertEqual(card.tier_id, self.silver, "2,400 EUR are 1,200 in the company currency")
+
     def test_a_top_up_upgrades_at_once(self):
         card = self._member()
         self.top_up(self._create_card(), 1000)

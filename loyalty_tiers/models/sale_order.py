@@ -1,0 +1,115 @@
+from collections import defaultdict
+
+from odoo import models
+from odoo.tools import float_round
+
+from .loyalty_card import POINT_DIGITS
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    def action_confirm(self):
+        """Book the points of each order as the server counts them (tier multipliers, batches), once.
+
+        Each order is checked under its cards' lock before ``sale_loyalty`` adds the points: points
+        beyond the server's count, rewards taken for less than they cost and spending beyond the card's
+        points are refused.
+        """
+        result = True
+        for order in self:
+            if order.state == "sale":
+                result = super(SaleOrder, order).action_confirm()
+                continue
+            earned = order._verify_loyalty_points()
+            result = super(
+                SaleOrder,
+                order.with_context(
+                    loyalty_points_source=order._loyalty_points_source(),
+                    loyalty_points_earned=tuple(earned.items()),
+                    loyalty_points_description=self.env._("Sales order %(order)s", order=order.name),
+                ),
+            ).action_confirm()
+            self.env["loyalty.card"]._member_cards(order.partner_id, order.company_id)._update_tiers()
+        return result if len(self) == 1 else True
+
+    def _action_cancel(self):
+        """Points a confirmed order earned are taken back from the batch it earned them in, and points it
+        spent come back in a batch of their own, once."""
+        result = True
+        for order in self:
+            result = super(
+                SaleOrder,
+                order.with_context(
+                    loyalty_points_source=order._loyalty_points_source(),
+                    loyalty_points_reversed_source=f"{order._name},{order.id}",
+                    loyalty_points_description=self.env._("Sales order %(order)s cancelled", order=order.name),
+                ),
+            )._action_cancel()
+        return result
+
+    def _loyalty_points_source(self):
+        """Source of the points the order books now: the order and how many batches it booked before.
+
+        An order confirmed again after a cancellation books anew, while two confirmations at once
+        clash on the batches' unique key.
+        """
+        self.ensure_one()
+        prefix = f"{self._name},{self.id}"
+        booked = self.env["loyalty.point.batch"].sudo().search_count([("source_key", "=like", f"{prefix}/%")])
+        return f"{prefix}/{booked}"
+
+    def _program_check_compute_points(self, programs):
+        """Points of loyalty programmes are multiplied by the member's tier and birthday multipliers."""
+        result = super()._program_check_compute_points(programs)
+        date = self.date_order.date()
+        for program, status in result.items():
+            if program.program_type != "loyalty" or not status.get("points"):
+                continue
+            card = (
+                self.env["loyalty.card"]
+                ._member_cards(self.partner_id)
+                .filtered(lambda card, program=program: card.program_id == program)[:1]
+            )
+            multiplier = program._point_multiplier(card.tier_id, self.partner_id, date)
+            status["points"] = [
+                float_round(points * multiplier, precision_digits=POINT_DIGITS, rounding_method="DOWN")
+                for points in status["points"]
+            ]
+        return result
+
+    def _verify_loyalty_points(self):
+        """Check the order's points in loyalty programmes against the server's count, under the cards' lock.
+
+        Returns ``{programme id: points earned}`` as they will be booked.
+        """
+        self.ensure_one()
+        entries = self.coupon_point_ids.filtered(lambda entry: entry.coupon_id.program_id.program_type == "loyalty")
+        reward_lines = self.order_line.filtered(
+            lambda line: line.is_reward_line and line.coupon_id.program_id.program_type == "loyalty"
+        )
+        cards = (entries.coupon_id | reward_lines.coupon_id).sudo()
+        if not cards:
+            return {}
+        # Locked before sale_loyalty reads the cards' points, so that it adds to what a concurrent order left.
+        cards._lock_points()
+        counted = self._program_check_compute_points(cards.program_id)
+        costs = defaultdict(float)
+        for line in reward_lines:
+            costs[line.coupon_id, line.reward_id, line.reward_identifier_code] += line.points_cost
+        self.env["loyalty.card"]._check_reward_costs(
+            self.name, [(reward, cost) for (_card, reward, _code), cost in costs.items()]
+        )
+        for card in cards:
+            claimed = sum(entries.filtered(lambda entry, card=card: entry.coupon_id == card).mapped("points"))
+            earned = sum(counted.get(card.program_id, {}).get("points") or [0.0])
+            spent = sum(cost for (cost_card, _reward, _code), cost in costs.items() if cost_card == card)
+            card._check_order_points(self.name, card.program_id, claimed, earned, spent)
+        # What sale_loyalty books: its own recount, which the checks above bound.
+        self._update_programs_and_rewards()
+        return {
+            card.program_id.id: sum(
+                self.coupon_point_ids.filtered(lambda entry, card=card: entry.coupon_id == card).mapped("points")
+            )
+            for card in cards
+        }
