@@ -8,7 +8,7 @@
     "maintainers": [],
     "license": "LGPL-3",
     "development_status": "Alpha",
-    "depends": ["loyalty_tiers", "survey"],
+    "depends": ["loyalty_tiers", "sale", "survey"],
     "data": [
         "security/customer_feedback_security.xml",
         "security/ir.model.access.csv",

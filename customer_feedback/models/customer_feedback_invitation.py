@@ -4,6 +4,9 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, urls
 
+# The purchases an invitation may be about: key of ``_feedback_purchase()`` -> invitation field.
+PURCHASE_FIELDS = {"pos_order": "pos_order_id", "move": "move_id", "sale_order": "sale_order_id"}
+
 
 class CustomerFeedbackInvitation(models.Model):
     """One customer asked to answer one survey about one purchase (or one resolved complaint).
@@ -19,6 +22,7 @@ class CustomerFeedbackInvitation(models.Model):
 
     _pos_order_unique = models.Constraint("UNIQUE(pos_order_id)", "A point of sale order invites once.")
     _move_unique = models.Constraint("UNIQUE(move_id)", "An invoice invites once.")
+    _sale_order_unique = models.Constraint("UNIQUE(sale_order_id)", "A sales order invites once.")
     _case_unique = models.Constraint("UNIQUE(case_id)", "A resolved complaint is followed by one survey.")
 
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, readonly=True)
@@ -46,6 +50,7 @@ class CustomerFeedbackInvitation(models.Model):
     answered_date = fields.Datetime(readonly=True)
     pos_order_id = fields.Many2one("pos.order", string="Point of Sale Order", readonly=True, ondelete="set null")
     move_id = fields.Many2one("account.move", string="Invoice", readonly=True, ondelete="set null")
+    sale_order_id = fields.Many2one("sale.order", string="Sales Order", readonly=True, ondelete="set null")
     case_id = fields.Many2one(
         "customer.feedback.case", string="Resolved Complaint", readonly=True, index="btree_not_null"
     )
@@ -72,7 +77,8 @@ class CustomerFeedbackInvitation(models.Model):
 
     @api.model
     def _create_for_purchases(self, purchases):
-        """Invite the customers of ``purchases`` (point of sale orders or invoices) whose rule says so.
+        """Invite the customers of ``purchases`` (point of sale orders, sales orders or invoices) whose rule
+        says so.
 
         Called as superuser by the purchases' hooks: the cashier who sells needs no right on surveys.
         A purchase invites once; a customer at most once in the company's days between invitations.
@@ -98,15 +104,13 @@ class CustomerFeedbackInvitation(models.Model):
                 rule=rule,
                 delay_hours=rule.delay_hours,
                 validity_days=rule.validity_days,
-                pos_order=purchase.get("pos_order"),
-                move=purchase.get("move"),
+                **{key: purchase[key] for key in PURCHASE_FIELDS if key in purchase},
             )
         return invitations
 
     def _purchase_invited(self, purchase):
-        if purchase.get("pos_order"):
-            return bool(self.search_count([("pos_order_id", "=", purchase["pos_order"].id)], limit=1))
-        return bool(self.search_count([("move_id", "=", purchase["move"].id)], limit=1))
+        key = next(key for key in PURCHASE_FIELDS if key in purchase)
+        return bool(self.search_count([(PURCHASE_FIELDS[key], "=", purchase[key].id)], limit=1))
 
     def _recently_invited(self, partner, company):
         """Whether ``partner`` was invited by ``company`` within its days between invitations.
@@ -133,14 +137,17 @@ class CustomerFeedbackInvitation(models.Model):
 
     @api.model
     def _invite(self, survey, partner, company, channel, rule=None, delay_hours=0, validity_days=14, **origin):
-        """Create the invitation and its survey answer; ``origin``: ``pos_order``, ``move`` or ``case``."""
+        """Create the invitation and its survey answer; ``origin``: ``pos_order``, ``sale_order``, ``move``
+        or ``case``."""
         now = fields.Datetime.now()
-        pos_order, move, case = origin.get("pos_order"), origin.get("move"), origin.get("case")
+        pos_order, sale_order, move = origin.get("pos_order"), origin.get("sale_order"), origin.get("move")
+        case = origin.get("case")
         answer = survey._create_answer(
             partner=partner,
             check_attempts=False,
             deadline=now + timedelta(days=validity_days),
             feedback_pos_order_id=pos_order and pos_order.id,
+            feedback_sale_order_id=sale_order and sale_order.id,
             feedback_move_id=move and move.id,
             feedback_followed_case_id=case and case.id,
         )
@@ -156,6 +163,7 @@ class CustomerFeedbackInvitation(models.Model):
                 "sent_date": now if channel == "qr" else False,
                 "scheduled_date": now + timedelta(hours=delay_hours),
                 "pos_order_id": pos_order and pos_order.id,
+                "sale_order_id": sale_order and sale_order.id,
                 "move_id": move and move.id,
                 "case_id": case and case.id,
                 "user_input_id": answer.id,
