@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Command
 from odoo.tools import SQL, urls
 
 # The purchases an invitation may be about: key of ``_feedback_purchase()`` -> invitation field.
@@ -220,35 +221,82 @@ class CustomerFeedbackInvitation(models.Model):
 
     @api.model
     def _demo_load_answers(self):
-        """Demo data: NPS answers of the last months, as customers give them, with detractor cases."""
+        """Demo data: NPS answers of the last months about orders of two shops, with detractor cases."""
         survey = self.env.ref("customer_feedback.survey_nps")
         score_question = self.env.ref("customer_feedback.survey_nps_q_score")
         reason_question = self.env.ref("customer_feedback.survey_nps_q_reason")
+        main_shop = self.env.ref("point_of_sale.pos_config_main")
+        huaihai = self.env.ref("customer_feedback.demo_pos_config_huaihai")
         answers = [
-            ("base.res_partner_1", 10, "Friendly staff, and the card bonus is generous.", 80),
-            ("base.res_partner_2", 9, "Always on time.", 75),
-            ("base.res_partner_3", 6, "I waited too long at the counter.", 70),
-            ("base.res_partner_4", 8, "", 60),
-            ("base.res_partner_10", 10, "Best service in town.", 55),
-            ("base.res_partner_12", 3, "My top-up bonus was not credited.", 50),
-            ("base.res_partner_18", 7, "Fine, a bit expensive.", 40),
-            ("base.res_partner_1", 9, "", 30),
-            ("base.res_partner_2", 10, "", 25),
-            ("base.res_partner_10", 5, "The product I bought broke after a week.", 20),
-            ("base.res_partner_4", 9, "Much better than last time.", 12),
-            ("base.res_partner_18", 8, "", 8),
-            ("base.res_partner_12", 2, "Still waiting for an answer to my complaint.", 5),
-            ("base.res_partner_3", 9, "They called me back and fixed it.", 2),
+            ("base.res_partner_1", main_shop, 10, "Friendly staff, and the card bonus is generous.", 80),
+            ("base.res_partner_2", main_shop, 9, "Always on time.", 75),
+            ("base.res_partner_3", huaihai, 6, "I waited too long at the counter.", 70),
+            ("base.res_partner_4", main_shop, 8, "", 60),
+            ("base.res_partner_10", main_shop, 10, "Best service in town.", 55),
+            ("base.res_partner_12", huaihai, 3, "My top-up bonus was not credited.", 50),
+            ("base.res_partner_18", huaihai, 7, "Fine, a bit expensive.", 40),
+            ("base.res_partner_1", main_shop, 9, "", 30),
+            ("base.res_partner_2", huaihai, 10, "", 25),
+            ("base.res_partner_10", huaihai, 5, "The product I bought broke after a week.", 20),
+            ("base.res_partner_4", main_shop, 9, "Much better than last time.", 12),
+            ("base.res_partner_18", huaihai, 8, "", 8),
+            ("base.res_partner_12", huaihai, 2, "Still waiting for an answer to my complaint.", 5),
+            ("base.res_partner_3", main_shop, 9, "They called me back and fixed it.", 2),
         ]
+        # The demo's shop manager opens the shops' sessions, and closes them once the orders are in.
+        admin = self.env.ref("base.user_admin")
+        for shop in (main_shop, huaihai):
+            if not shop.current_session_id:
+                shop.with_user(admin).open_ui()
+        sessions = (main_shop | huaihai).current_session_id.with_user(admin)
         now = fields.Datetime.now()
-        for xmlid, score, reason, days_ago in answers:
+        for xmlid, shop, score, reason, days_ago in answers:
             partner = self.env.ref(xmlid)
-            invitation = self._invite(survey, partner, self.env.company, "email")
-            invitation.write({"state": "sent", "sent_date": now - timedelta(days=days_ago, hours=2)})
+            session = sessions.filtered(lambda session, shop=shop: session.config_id == shop)
+            order = self._demo_pos_order(session, partner, now - timedelta(days=days_ago, hours=3))
+            invitation = self._invite(survey, partner, self.env.company, "qr", pos_order=order)
+            invitation.write({"state": "sent", "sent_date": order.date_order})
+            order.feedback_survey_url = invitation.survey_url
             answer = invitation.user_input_id
             answer._save_lines(score_question, score)
             if reason:
                 answer._save_lines(reason_question, reason)
             answer._mark_done()
             answer.end_datetime = now - timedelta(days=days_ago)
+        for session in sessions:
+            session.action_pos_session_closing_control()
         self.env["res.partner"].browse(self.env.ref(xmlid).id for xmlid, *_rest in answers)._feedback_recompute_scores()
+
+    @api.model
+    def _demo_pos_order(self, session, partner, date):
+        """Demo data: an order of ``partner`` in ``session``, paid by card."""
+        product = self.env.ref("customer_feedback.demo_product_wash_and_cut")
+        price = product.lst_price
+        order = self.env["pos.order"].create(
+            {
+                "session_id": session.id,
+                "partner_id": partner.id,
+                "date_order": date,
+                "lines": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "qty": 1,
+                            "price_unit": price,
+                            "price_subtotal": price,
+                            "price_subtotal_incl": price,
+                        }
+                    )
+                ],
+                "amount_tax": 0,
+                "amount_total": price,
+                "amount_paid": 0,
+                "amount_return": 0,
+            }
+        )
+        card = session.payment_method_ids.filtered(lambda method: method.type == "bank" and not method.is_stored_value)[
+            :1
+        ]
+        order.add_payment({"pos_order_id": order.id, "amount": price, "payment_method_id": card.id})
+        order.action_pos_order_paid()
+        return order
