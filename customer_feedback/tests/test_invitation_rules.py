@@ -34,6 +34,9 @@ class TestInvitationRules(CustomerFeedbackCommon):
         self.assertEqual(order.feedback_survey_url, invitation.survey_url)
         # The point of sale gets the link back with the synchronised order, for the receipt's QR code.
         self.assertEqual(synced["pos.order"][0]["feedback_survey_url"], order.feedback_survey_url)
+        # A reprint from the ticket screen of another terminal loads the order, link included.
+        reloaded = self.env["pos.order"].with_user(self.cashier).read_pos_orders([("id", "=", order.id)])
+        self.assertEqual(reloaded["pos.order"][0]["feedback_survey_url"], order.feedback_survey_url)
 
     def test_orders_without_customer_or_below_the_minimum_invite_nobody(self):
         self._create_rule(min_amount=100)
