@@ -8,7 +8,7 @@
     "maintainers": [],
     "license": "LGPL-3",
     "development_status": "Alpha",
-    "depends": ["loyalty_tiers", "survey"],
+    "depends": ["loyalty_tiers", "sale", "survey"],
     "data": [
         "security/customer_feedback_security.xml",
         "security/ir.model.access.csv",
@@ -32,7 +32,8 @@
     ],
     "demo": ["demo/customer_feedback_demo.xml"],
     "assets": {
-        "web.assets_tests": ["customer_feedback/static/tests/tours/*.js"],
+        "point_of_sale._assets_pos": ["customer_feedback/static/src/app/**/*"],
+        "web.assets_tests": ["customer_feedback/static/tests/tours/**/*.js"],
     },
     "installable": True,
     "application": False,

@@ -9,6 +9,7 @@ from . import (
     res_company,
     res_config_settings,
     res_partner,
+    sale_order,
     stored_value_followup_plan,
     stored_value_ledger,
     survey_question,

@@ -84,6 +84,7 @@ class CustomerFeedbackCase(models.Model):
     nps_score = fields.Integer(related="user_input_id.feedback_nps_score", string="NPS Answer")
     pos_order_id = fields.Many2one("pos.order", string="Point of Sale Order", index="btree_not_null")
     pos_config_id = fields.Many2one(related="pos_order_id.config_id", store=True, string="Point of Sale")
+    sale_order_id = fields.Many2one("sale.order", string="Sales Order", index="btree_not_null", check_company=True)
     move_id = fields.Many2one("account.move", string="Invoice", domain="[('move_type', '=', 'out_invoice')]")
     resurvey_invitation_id = fields.Many2one("customer.feedback.invitation", readonly=True, copy=False)
     compensation_type = fields.Selection(
@@ -222,8 +223,18 @@ class CustomerFeedbackCase(models.Model):
         values = []
         for answer in answers:
             invitation = Invitation.search([("user_input_id", "=", answer.id)], limit=1)
-            order, move = answer.feedback_pos_order_id, answer.feedback_move_id
-            company = invitation.company_id or order.company_id or move.company_id or self.env.company
+            order, sale_order, move = (
+                answer.feedback_pos_order_id,
+                answer.feedback_sale_order_id,
+                answer.feedback_move_id,
+            )
+            company = (
+                invitation.company_id
+                or order.company_id
+                or sale_order.company_id
+                or move.company_id
+                or self.env.company
+            )
             comments = answer._feedback_comments()
             values.append(
                 {
@@ -239,6 +250,7 @@ class CustomerFeedbackCase(models.Model):
                     "origin": "survey",
                     "user_input_id": answer.id,
                     "pos_order_id": order.id,
+                    "sale_order_id": sale_order.id,
                     "move_id": move.id,
                     "description": comments and plaintext2html(comments),
                     "user_id": self._responsible_for(answer.partner_id, category).id,
@@ -388,8 +400,8 @@ class CustomerFeedbackCase(models.Model):
         return self.env._("Compensation for complaint %(case)s", case=self.display_name)
 
     def _grant_wallet_compensation(self):
-        """Credit the compensation to the customer's wallet as bonus (a goodwill gift, never paid out in
-        cash), through the wallet's ledger under the key ``customer.feedback.case/<id>/compensation``."""
+        """Credit the compensation to the customer's wallet as a compensation entry (goodwill bonus, never
+        paid out in cash) under the key ``customer.feedback.case/<id>/compensation``."""
         card = self.compensation_card_id
         if not card or card.partner_id.commercial_partner_id != self.partner_id.commercial_partner_id:
             raise UserError(
@@ -401,14 +413,12 @@ class CustomerFeedbackCase(models.Model):
             )
         if card.currency_id.compare_amounts(self.compensation_amount, 0) <= 0:
             raise UserError(self.env._("Case %(case)s: the wallet credit must be positive.", case=self.display_name))
-        return card._credit_back(
-            "adjustment",
-            0.0,
+        return card._compensate(
             self.compensation_amount,
+            self._compensation_reason(),
             f"customer.feedback.case/{self.id}/compensation",
             company=self.company_id,
             source_ref=f"{self._name},{self.id}",
-            reason=self._compensation_reason(),
         )
 
     def _grant_points_compensation(self):

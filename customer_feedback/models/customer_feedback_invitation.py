@@ -2,7 +2,11 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Command
 from odoo.tools import SQL, urls
+
+# The purchases an invitation may be about: key of ``_feedback_purchase()`` -> invitation field.
+PURCHASE_FIELDS = {"pos_order": "pos_order_id", "move": "move_id", "sale_order": "sale_order_id"}
 
 
 class CustomerFeedbackInvitation(models.Model):
@@ -19,6 +23,7 @@ class CustomerFeedbackInvitation(models.Model):
 
     _pos_order_unique = models.Constraint("UNIQUE(pos_order_id)", "A point of sale order invites once.")
     _move_unique = models.Constraint("UNIQUE(move_id)", "An invoice invites once.")
+    _sale_order_unique = models.Constraint("UNIQUE(sale_order_id)", "A sales order invites once.")
     _case_unique = models.Constraint("UNIQUE(case_id)", "A resolved complaint is followed by one survey.")
 
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, readonly=True)
@@ -46,6 +51,7 @@ class CustomerFeedbackInvitation(models.Model):
     answered_date = fields.Datetime(readonly=True)
     pos_order_id = fields.Many2one("pos.order", string="Point of Sale Order", readonly=True, ondelete="set null")
     move_id = fields.Many2one("account.move", string="Invoice", readonly=True, ondelete="set null")
+    sale_order_id = fields.Many2one("sale.order", string="Sales Order", readonly=True, ondelete="set null")
     case_id = fields.Many2one(
         "customer.feedback.case", string="Resolved Complaint", readonly=True, index="btree_not_null"
     )
@@ -72,7 +78,8 @@ class CustomerFeedbackInvitation(models.Model):
 
     @api.model
     def _create_for_purchases(self, purchases):
-        """Invite the customers of ``purchases`` (point of sale orders or invoices) whose rule says so.
+        """Invite the customers of ``purchases`` (point of sale orders, sales orders or invoices) whose rule
+        says so.
 
         Called as superuser by the purchases' hooks: the cashier who sells needs no right on surveys.
         A purchase invites once; a customer at most once in the company's days between invitations.
@@ -98,15 +105,13 @@ class CustomerFeedbackInvitation(models.Model):
                 rule=rule,
                 delay_hours=rule.delay_hours,
                 validity_days=rule.validity_days,
-                pos_order=purchase.get("pos_order"),
-                move=purchase.get("move"),
+                **{key: purchase[key] for key in PURCHASE_FIELDS if key in purchase},
             )
         return invitations
 
     def _purchase_invited(self, purchase):
-        if purchase.get("pos_order"):
-            return bool(self.search_count([("pos_order_id", "=", purchase["pos_order"].id)], limit=1))
-        return bool(self.search_count([("move_id", "=", purchase["move"].id)], limit=1))
+        key = next(key for key in PURCHASE_FIELDS if key in purchase)
+        return bool(self.search_count([(PURCHASE_FIELDS[key], "=", purchase[key].id)], limit=1))
 
     def _recently_invited(self, partner, company):
         """Whether ``partner`` was invited by ``company`` within its days between invitations.
@@ -133,14 +138,17 @@ class CustomerFeedbackInvitation(models.Model):
 
     @api.model
     def _invite(self, survey, partner, company, channel, rule=None, delay_hours=0, validity_days=14, **origin):
-        """Create the invitation and its survey answer; ``origin``: ``pos_order``, ``move`` or ``case``."""
+        """Create the invitation and its survey answer; ``origin``: ``pos_order``, ``sale_order``, ``move``
+        or ``case``."""
         now = fields.Datetime.now()
-        pos_order, move, case = origin.get("pos_order"), origin.get("move"), origin.get("case")
+        pos_order, sale_order, move = origin.get("pos_order"), origin.get("sale_order"), origin.get("move")
+        case = origin.get("case")
         answer = survey._create_answer(
             partner=partner,
             check_attempts=False,
             deadline=now + timedelta(days=validity_days),
             feedback_pos_order_id=pos_order and pos_order.id,
+            feedback_sale_order_id=sale_order and sale_order.id,
             feedback_move_id=move and move.id,
             feedback_followed_case_id=case and case.id,
         )
@@ -156,6 +164,7 @@ class CustomerFeedbackInvitation(models.Model):
                 "sent_date": now if channel == "qr" else False,
                 "scheduled_date": now + timedelta(hours=delay_hours),
                 "pos_order_id": pos_order and pos_order.id,
+                "sale_order_id": sale_order and sale_order.id,
                 "move_id": move and move.id,
                 "case_id": case and case.id,
                 "user_input_id": answer.id,
@@ -212,35 +221,82 @@ class CustomerFeedbackInvitation(models.Model):
 
     @api.model
     def _demo_load_answers(self):
-        """Demo data: NPS answers of the last months, as customers give them, with detractor cases."""
+        """Demo data: NPS answers of the last months about orders of two shops, with detractor cases."""
         survey = self.env.ref("customer_feedback.survey_nps")
         score_question = self.env.ref("customer_feedback.survey_nps_q_score")
         reason_question = self.env.ref("customer_feedback.survey_nps_q_reason")
+        main_shop = self.env.ref("point_of_sale.pos_config_main")
+        huaihai = self.env.ref("customer_feedback.demo_pos_config_huaihai")
         answers = [
-            ("base.res_partner_1", 10, "Friendly staff, and the card bonus is generous.", 80),
-            ("base.res_partner_2", 9, "Always on time.", 75),
-            ("base.res_partner_3", 6, "I waited too long at the counter.", 70),
-            ("base.res_partner_4", 8, "", 60),
-            ("base.res_partner_10", 10, "Best service in town.", 55),
-            ("base.res_partner_12", 3, "My top-up bonus was not credited.", 50),
-            ("base.res_partner_18", 7, "Fine, a bit expensive.", 40),
-            ("base.res_partner_1", 9, "", 30),
-            ("base.res_partner_2", 10, "", 25),
-            ("base.res_partner_10", 5, "The product I bought broke after a week.", 20),
-            ("base.res_partner_4", 9, "Much better than last time.", 12),
-            ("base.res_partner_18", 8, "", 8),
-            ("base.res_partner_12", 2, "Still waiting for an answer to my complaint.", 5),
-            ("base.res_partner_3", 9, "They called me back and fixed it.", 2),
+            ("base.res_partner_1", main_shop, 10, "Friendly staff, and the card bonus is generous.", 80),
+            ("base.res_partner_2", main_shop, 9, "Always on time.", 75),
+            ("base.res_partner_3", huaihai, 6, "I waited too long at the counter.", 70),
+            ("base.res_partner_4", main_shop, 8, "", 60),
+            ("base.res_partner_10", main_shop, 10, "Best service in town.", 55),
+            ("base.res_partner_12", huaihai, 3, "My top-up bonus was not credited.", 50),
+            ("base.res_partner_18", huaihai, 7, "Fine, a bit expensive.", 40),
+            ("base.res_partner_1", main_shop, 9, "", 30),
+            ("base.res_partner_2", huaihai, 10, "", 25),
+            ("base.res_partner_10", huaihai, 5, "The product I bought broke after a week.", 20),
+            ("base.res_partner_4", main_shop, 9, "Much better than last time.", 12),
+            ("base.res_partner_18", huaihai, 8, "", 8),
+            ("base.res_partner_12", huaihai, 2, "Still waiting for an answer to my complaint.", 5),
+            ("base.res_partner_3", main_shop, 9, "They called me back and fixed it.", 2),
         ]
+        # The demo's shop manager opens the shops' sessions, and closes them once the orders are in.
+        admin = self.env.ref("base.user_admin")
+        for shop in (main_shop, huaihai):
+            if not shop.current_session_id:
+                shop.with_user(admin).open_ui()
+        sessions = (main_shop | huaihai).current_session_id.with_user(admin)
         now = fields.Datetime.now()
-        for xmlid, score, reason, days_ago in answers:
+        for xmlid, shop, score, reason, days_ago in answers:
             partner = self.env.ref(xmlid)
-            invitation = self._invite(survey, partner, self.env.company, "email")
-            invitation.write({"state": "sent", "sent_date": now - timedelta(days=days_ago, hours=2)})
+            session = sessions.filtered(lambda session, shop=shop: session.config_id == shop)
+            order = self._demo_pos_order(session, partner, now - timedelta(days=days_ago, hours=3))
+            invitation = self._invite(survey, partner, self.env.company, "qr", pos_order=order)
+            invitation.write({"state": "sent", "sent_date": order.date_order})
+            order.feedback_survey_url = invitation.survey_url
             answer = invitation.user_input_id
             answer._save_lines(score_question, score)
             if reason:
                 answer._save_lines(reason_question, reason)
             answer._mark_done()
             answer.end_datetime = now - timedelta(days=days_ago)
+        for session in sessions:
+            session.action_pos_session_closing_control()
         self.env["res.partner"].browse(self.env.ref(xmlid).id for xmlid, *_rest in answers)._feedback_recompute_scores()
+
+    @api.model
+    def _demo_pos_order(self, session, partner, date):
+        """Demo data: an order of ``partner`` in ``session``, paid by card."""
+        product = self.env.ref("customer_feedback.demo_product_wash_and_cut")
+        price = product.lst_price
+        order = self.env["pos.order"].create(
+            {
+                "session_id": session.id,
+                "partner_id": partner.id,
+                "date_order": date,
+                "lines": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "qty": 1,
+                            "price_unit": price,
+                            "price_subtotal": price,
+                            "price_subtotal_incl": price,
+                        }
+                    )
+                ],
+                "amount_tax": 0,
+                "amount_total": price,
+                "amount_paid": 0,
+                "amount_return": 0,
+            }
+        )
+        card = session.payment_method_ids.filtered(lambda method: method.type == "bank" and not method.is_stored_value)[
+            :1
+        ]
+        order.add_payment({"pos_order_id": order.id, "amount": price, "payment_method_id": card.id})
+        order.action_pos_order_paid()
+        return order

@@ -28,7 +28,11 @@ class CustomerFeedbackInvitationRule(models.Model):
         "survey.survey", required=True, ondelete="restrict", domain=[("is_customer_feedback", "=", True)]
     )
     purchase_type = fields.Selection(
-        [("pos_order", "Point of Sale Orders"), ("invoice", "Customer Invoices")],
+        [
+            ("pos_order", "Point of Sale Orders"),
+            ("sale_order", "Confirmed Sales Orders"),
+            ("invoice", "Customer Invoices"),
+        ],
         string="Purchases",
         required=True,
         default="pos_order",

@@ -16,6 +16,9 @@ class SurveyUserInput(models.Model):
     feedback_pos_order_id = fields.Many2one(
         "pos.order", string="Point of Sale Order", readonly=True, index="btree_not_null", ondelete="set null"
     )
+    feedback_sale_order_id = fields.Many2one(
+        "sale.order", string="Sales Order", readonly=True, index="btree_not_null", ondelete="set null"
+    )
     feedback_move_id = fields.Many2one(
         "account.move", string="Invoice", readonly=True, index="btree_not_null", ondelete="set null"
     )

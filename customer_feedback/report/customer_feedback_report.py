@@ -26,6 +26,7 @@ class CustomerFeedbackReport(models.Model):
     pos_order_id = fields.Many2one("pos.order", string="Point of Sale Order", readonly=True)
     pos_config_id = fields.Many2one("pos.config", string="Point of Sale", readonly=True)
     warehouse_id = fields.Many2one("stock.warehouse", string="Store", readonly=True)
+    sale_order_id = fields.Many2one("sale.order", string="Sales Order", readonly=True)
     move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     nps_category = fields.Selection(NPS_CATEGORIES, string="NPS Category", readonly=True)
@@ -39,10 +40,12 @@ class CustomerFeedbackReport(models.Model):
         return SQL(
             """answer.id AS id, answer.id AS user_input_id, answer.end_datetime AS date,
                answer.survey_id, answer.partner_id,
-               COALESCE(pos_order.company_id, invoice.company_id, invitation.company_id) AS company_id,
+               COALESCE(pos_order.company_id, sale_order.company_id, invoice.company_id, invitation.company_id)
+                   AS company_id,
                pos_order.id AS pos_order_id, pos_order.config_id AS pos_config_id,
-               picking_type.warehouse_id, invoice.id AS move_id,
-               COALESCE(pos_order.user_id, invoice.invoice_user_id) AS user_id,
+               COALESCE(picking_type.warehouse_id, sale_order.warehouse_id) AS warehouse_id,
+               sale_order.id AS sale_order_id, invoice.id AS move_id,
+               COALESCE(pos_order.user_id, sale_order.user_id, invoice.invoice_user_id) AS user_id,
                answer.feedback_nps_category AS nps_category,
                CASE WHEN answer.feedback_nps_category IS NOT NULL THEN answer.feedback_nps_score END AS nps_score,
                CASE answer.feedback_nps_category WHEN 'promoter' THEN 100 WHEN 'passive' THEN 0
@@ -61,6 +64,7 @@ class CustomerFeedbackReport(models.Model):
           LEFT JOIN pos_order ON pos_order.id = answer.feedback_pos_order_id
           LEFT JOIN pos_config config ON config.id = pos_order.config_id
           LEFT JOIN stock_picking_type picking_type ON picking_type.id = config.picking_type_id
+          LEFT JOIN sale_order ON sale_order.id = answer.feedback_sale_order_id
           LEFT JOIN account_move invoice ON invoice.id = answer.feedback_move_id"""
         )
 

@@ -3,8 +3,9 @@ from . import (
     test_complaint_compensation,
     test_feedback_access,
     test_feedback_analytics,
+    test_feedback_portal,
     test_installation,
     test_invitation_rules,
     test_partner_scores,
-    test_survey_tour,
+    test_pos_feedback_tour,
 )

@@ -150,3 +150,24 @@ class TestComplaintCases(CustomerFeedbackCommon):
         )
         self.open_case(partner_id=self.other_holder.id)
         self.assertIn(self.other_holder, case_plan._followups_due()[case_plan])
+
+    def test_detractors_without_a_card_are_followed_up(self):
+        walk_in = self.env["res.partner"].create({"name": "Walk-in Customer", "user_id": self.salesperson.id})
+        plan = self.env["stored.value.followup.plan"].create(
+            {
+                "name": "Every detractor",
+                "company_id": self.company.id,
+                "feedback_criterion": "detractor",
+                "card_holders_only": False,
+                "interval_days": 3,
+            }
+        )
+        self.answer(walk_in, nps=4)
+        activity = self.env["mail.activity"].search(
+            [
+                ("stored_value_followup_plan_id", "=", plan.id),
+                ("res_model", "=", "res.partner"),
+                ("res_id", "=", walk_in.id),
+            ]
+        )
+        self.assertEqual(len(activity), 1)

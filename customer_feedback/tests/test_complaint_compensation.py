@@ -28,7 +28,8 @@ class TestComplaintCompensation(CustomerFeedbackCommon):
         case.write({"compensation_type": "wallet", "compensation_card_id": self.card.id, "compensation_amount": 20})
         case.action_grant_compensation()
         entry = case.compensation_ledger_id
-        self.assertEqual((entry.entry_type, entry.principal_amount, entry.bonus_amount), ("adjustment", 0, 20))
+        self.assertEqual((entry.entry_type, entry.principal_amount, entry.bonus_amount), ("compensation", 0, 20))
+        self.assertEqual(entry.reason, f"Compensation for complaint {case.display_name}")
         self.assertEqual(entry.idempotency_key, f"customer.feedback.case/{case.id}/compensation")
         self.assertEqual(entry.source_ref, self.case)
         self.assertEqual((self.card.principal_balance, self.card.bonus_balance), (100, 20))

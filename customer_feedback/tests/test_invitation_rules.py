@@ -34,6 +34,9 @@ class TestInvitationRules(CustomerFeedbackCommon):
         self.assertEqual(order.feedback_survey_url, invitation.survey_url)
         # The point of sale gets the link back with the synchronised order, for the receipt's QR code.
         self.assertEqual(synced["pos.order"][0]["feedback_survey_url"], order.feedback_survey_url)
+        # A reprint from the ticket screen of another terminal loads the order, link included.
+        reloaded = self.env["pos.order"].with_user(self.cashier).read_pos_orders([("id", "=", order.id)])
+        self.assertEqual(reloaded["pos.order"][0]["feedback_survey_url"], order.feedback_survey_url)
 
     def test_orders_without_customer_or_below_the_minimum_invite_nobody(self):
         self._create_rule(min_amount=100)
@@ -96,6 +99,41 @@ class TestInvitationRules(CustomerFeedbackCommon):
         self.assertEqual(invitation.state, "sent")
         mail = Mail.search([("recipient_ids", "in", self.holder.ids)], order="id desc", limit=1)
         self.assertIn(invitation.user_input_id.access_token, mail.body_html)
+
+    def sell_by_sales_order(self, partner, amount):
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "company_id": self.company.id,
+                "order_line": [fields.Command.create({"product_id": self.service.id, "price_unit": amount})],
+            }
+        )
+        order.action_confirm()
+        return order
+
+    def test_confirmed_sales_orders_invite_by_their_rules(self):
+        self.env.user.group_ids += self.env.ref("sales_team.group_sale_salesman")
+        self.service = self.env["product.product"].create(
+            {"name": "Hair Treatment Course", "type": "service", "list_price": 500, "taxes_id": False}
+        )
+        self.company.feedback_invitation_interval_days = 30
+        rule = self._create_rule(purchase_type="sale_order", channel="email", every_nth=2, min_amount=300)
+        self.sell_by_sales_order(self.holder, 200)  # below the minimum: not even counted
+        self.sell_by_sales_order(self.holder, 500)  # 1st matching order
+        self.assertEqual(rule.matched_count, 1)
+        self.assertFalse(self.invitations())
+        order = self.sell_by_sales_order(self.holder, 600)  # 2nd matching order: invited
+        invitation = self.invitations(self.holder)
+        self.assertEqual((invitation.sale_order_id, invitation.rule_id, invitation.state), (order, rule, "scheduled"))
+        self.assertEqual(invitation.user_input_id.feedback_sale_order_id, order)
+        self.sell_by_sales_order(self.holder, 700)
+        self.sell_by_sales_order(self.holder, 800)  # the 4th, but the customer was invited 0 days ago
+        self.assertEqual(len(self.invitations(self.holder)), 1)
+        answer = self.answer(self.holder, nps=3, invitation=invitation)
+        self.assertEqual(answer.feedback_case_ids.sale_order_id, order)
+        report = self.env["customer.feedback.report"].search([("user_input_id", "=", answer.id)])
+        self.assertEqual((report.sale_order_id, report.nps), (order, -100))
+        self.assertEqual(report.warehouse_id, order.warehouse_id)
 
     def test_customers_without_email_get_no_email_invitation(self):
         self._create_rule(purchase_type="invoice", channel="email")
