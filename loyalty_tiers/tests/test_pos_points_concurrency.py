@@ -1,96 +1,43 @@
-import threading
-import time
-import uuid
-from unittest.mock import patch
-
-from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
-from odoo.modules.registry import DummyRLock, Registry
 from odoo.service.model import retrying
-from odoo.tests import BaseCase, tagged
-from odoo.tests.common import get_db_name
-from odoo.tools import SQL, mute_logger
+from odoo.tests import tagged
+from odoo.tools import SQL
+
+from odoo.addons.stored_value_crm.tests.common import CommittedShopCase
 
 from ..models.loyalty_card import LoyaltyCard
 
 
 @tagged("post_install", "-at_install")
-class TestPosPointsConcurrency(BaseCase):
-    """Two POS sessions booking the points of one member at once, each in its own database transaction.
-
-    The shop is committed, as real terminals see it, in a company of its own that no other test reads.
-    """
+class TestPosPointsConcurrency(CommittedShopCase):
+    """Two POS sessions booking the points of one member at once, each in its own database transaction."""
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.registry = Registry(get_db_name())
-        # The test runner holds the registry lock while tests run; the terminals' threads need registry access.
-        lock_patch = patch.object(Registry, "_lock", DummyRLock())
-        lock_patch.start()
-        cls.addClassCleanup(lock_patch.stop)
-        with cls.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            company = env["res.company"].create({"name": f"Concurrent Points Shop {uuid.uuid4()}"})
-            env["account.chart.template"].try_loading("generic_coa", company=company, install_demo=False)
-            env = env(context={"allowed_company_ids": company.ids})
-            cashier = env["res.users"].create(
-                {
-                    "name": "Concurrent Points Cashier",
-                    "login": f"points-cashier-{company.id}",
-                    "company_id": company.id,
-                    "company_ids": [Command.set(company.ids)],
-                    "group_ids": [
-                        Command.link(env.ref("base.group_user").id),
-                        Command.link(env.ref("point_of_sale.group_pos_user").id),
-                    ],
-                }
-            )
-            program = env["loyalty.program"].create(
-                {
-                    "name": "Concurrent Points",
-                    "program_type": "loyalty",
-                    "applies_on": "both",
-                    "trigger": "auto",
-                    "company_id": company.id,
-                    "rule_ids": [
-                        Command.clear(),
-                        Command.create({"reward_point_mode": "money", "reward_point_amount": 1, "minimum_qty": 0}),
-                    ],
-                    "reward_ids": [
-                        Command.clear(),
-                        Command.create({"reward_type": "discount", "discount": 10, "required_points": 100}),
-                    ],
-                }
-            )
-            env["loyalty.tier"].create({"name": "Member", "program_id": program.id})
-            cash = env["pos.payment.method"].create(
-                {
-                    "name": "Cash",
-                    "journal_id": env["account.journal"]
-                    .search([("type", "=", "cash"), ("company_id", "=", company.id)], limit=1)
-                    .id,
-                    "company_id": company.id,
-                }
-            )
-            cls.session_ids = []
-            for till in ("Till 1", "Till 2"):
-                config = env["pos.config"].create(
-                    {"name": till, "company_id": company.id, "payment_method_ids": [Command.set(cash.ids)]}
-                )
-                config.with_user(cashier).open_ui()
-                cls.session_ids.append(config.current_session_id.id)
-            product = env["product.product"].create(
-                {"name": "Massage", "list_price": 70.0, "available_in_pos": True, "taxes_id": False}
-            )
-            cls.cashier_id, cls.program_id, cls.cash_id = cashier.id, program.id, cash.id
-            cls.product_id, cls.reward_id = product.id, program.reward_ids.id
-            cls.reward_product_id = program.reward_ids.discount_line_product_id.id
+    def _set_up_committed_shop(cls, env):
+        program = env["loyalty.program"].create(
+            {
+                "name": "Concurrent Points",
+                "program_type": "loyalty",
+                "applies_on": "both",
+                "trigger": "auto",
+                "company_id": cls.company_id,
+                "rule_ids": [
+                    Command.clear(),
+                    Command.create({"reward_point_mode": "money", "reward_point_amount": 1, "minimum_qty": 0}),
+                ],
+                "reward_ids": [
+                    Command.clear(),
+                    Command.create({"reward_type": "discount", "discount": 10, "required_points": 100}),
+                ],
+            }
+        )
+        env["loyalty.tier"].create({"name": "Member", "program_id": program.id})
+        cls.program_id, cls.reward_id = program.id, program.reward_ids.id
+        cls.reward_product_id = program.reward_ids.discount_line_product_id.id
 
     def _member(self, points):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self.committed_env() as env:
             partner = env["res.partner"].create({"name": "Concurrent Member"})
             card = env["loyalty.card"].create(
                 {"program_id": self.program_id, "partner_id": partner.id, "points": points}
@@ -99,18 +46,8 @@ class TestPosPointsConcurrency(BaseCase):
 
     def _order(self, session_id, card_id, partner_id, spend=False):
         """An order of 70 paid in cash: it earns 70 points and, with ``spend``, takes a 10 discount for 100."""
-        order_uuid = str(uuid.uuid4())
-        lines = [
-            {
-                "product_id": self.product_id,
-                "qty": 1,
-                "price_unit": 70.0,
-                "price_subtotal": 70.0,
-                "price_subtotal_incl": 70.0,
-                "tax_ids": [(6, 0, [])],
-                "uuid": f"{order_uuid}-line",
-            }
-        ]
+        lines = [{"product_id": self.product_id, "qty": 1, "price_unit": 70.0}]
+        lines[0].update(price_subtotal=70.0, price_subtotal_incl=70.0)
         if spend:
             lines.append(
                 {
@@ -119,31 +56,17 @@ class TestPosPointsConcurrency(BaseCase):
                     "price_unit": -10.0,
                     "price_subtotal": -10.0,
                     "price_subtotal_incl": -10.0,
-                    "tax_ids": [(6, 0, [])],
                     "is_reward_line": True,
                     "reward_id": self.reward_id,
                     "coupon_id": card_id,
                     "points_cost": 100.0,
-                    "reward_identifier_code": f"{order_uuid}-reward",
-                    "uuid": f"{order_uuid}-reward-line",
+                    "reward_identifier_code": "reward",
                 }
             )
         total = 60.0 if spend else 70.0
-        order = {
-            "uuid": order_uuid,
-            "name": f"Order {order_uuid}",
-            "session_id": session_id,
-            "partner_id": partner_id,
-            "user_id": self.cashier_id,
-            "amount_paid": total,
-            "amount_return": 0.0,
-            "amount_tax": 0.0,
-            "amount_total": total,
-            "date_order": fields.Datetime.to_string(fields.Datetime.now()),
-            "last_order_preparation_change": "{}",
-            "lines": [(0, 0, line) for line in lines],
-            "payment_ids": [(0, 0, {"amount": total, "payment_method_id": self.cash_id, "uuid": f"{order_uuid}-pay"})],
-        }
+        order = self.order_data(
+            session_id, lines, [{"amount": total, "payment_method_id": self.cash_id}], partner_id=partner_id
+        )
         spent = 100.0 if spend else 0.0
         points = {
             str(card_id): {
@@ -153,54 +76,33 @@ class TestPosPointsConcurrency(BaseCase):
                 "program_id": self.program_id,
                 "coupon_id": card_id,
                 "barcode": False,
-                "line_codes": [f"{order_uuid}-reward"] if spend else [],
+                "line_codes": ["reward"] if spend else [],
             }
         }
         return order, points
 
     def _sync(self, order):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.cashier_id, {})
+        with self.committed_env(self.cashier_id) as env:
             return retrying(lambda: env["pos.order"].sync_from_ui([dict(order)]), env)["pos.order"][-1]["id"]
 
-    def _confirm_in_own_transaction(self, order_id, points, results):
+    def _confirm(self, order_id, points):
         """The terminal's request that books the points of a synced order, in Odoo's retry loop."""
         try:
-            with self.registry.cursor() as cr:
-                env = api.Environment(cr, self.cashier_id, {})
+            with self.committed_env(self.cashier_id) as env:
                 order = env["pos.order"].browse(order_id)
                 retrying(lambda: order.confirm_coupon_programs(dict(points)), env)
-                results.append("ok")
+                return "ok"
         except (UserError, ValidationError) as error:
-            results.append(str(error))
+            return str(error)
 
     def _race(self, first, second):
         """The first terminal holds the card's lock after booking while the second one books."""
-        results, booked = [], threading.Event()
-        book = LoyaltyCard._book_point_change
-
-        def book_then_hold(card, change):
-            book(card, change)
-            if threading.current_thread().name == "till-1":
-                booked.set()
-                time.sleep(0.5)  # the second terminal is now blocked behind this transaction
-
-        threads = [
-            threading.Thread(target=self._confirm_in_own_transaction, args=(*args, results), name=name)
-            for name, args in (("till-1", first), ("till-2", second))
-        ]
-        with patch.object(LoyaltyCard, "_book_point_change", book_then_hold), mute_logger("odoo.sql_db"):
-            threads[0].start()
-            booked.wait(30)
-            threads[1].start()
-            for thread in threads:
-                thread.join(60)
-        return results
+        return self.race(self._confirm, first, second, hold=(LoyaltyCard, "_book_point_change"))
 
     def _card_state(self, card_id):
         """Points of the card, points left in its batches, number of batches and of history lines."""
-        with self.registry.cursor() as cr:
-            cr.execute(
+        with self.committed_env() as env:
+            env.cr.execute(
                 SQL(
                     """SELECT card.points,
                               (SELECT SUM(remaining) FROM loyalty_point_batch WHERE card_id = card.id),
@@ -210,7 +112,7 @@ class TestPosPointsConcurrency(BaseCase):
                     card_id,
                 )
             )
-            points, remaining, batches, history = cr.fetchone()
+            points, remaining, batches, history = env.cr.fetchone()
             return float(points), float(remaining or 0.0), batches, history
 
     def _synced(self, card_id, partner_id, session_id, spend=False):

@@ -1,8 +1,16 @@
+import threading
+import time
+import uuid
 from contextlib import contextmanager
 from unittest.mock import patch
 
+from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import UserError
 from odoo.fields import Command
+from odoo.modules.registry import DummyRLock, Registry
+from odoo.tests import BaseCase
+from odoo.tests.common import get_db_name
+from odoo.tools import mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.point_of_sale.tests.common import TestPoSCommon
@@ -196,3 +204,128 @@ class StoredValuePosCommon(StoredValueCommon, TestPoSCommon):
         session.close_session_from_ui()
         self.assertEqual(session.state, "closed")
         return session
+
+
+class CommittedShopCase(BaseCase):
+    """A POS shop committed in a company of its own, for terminals racing in their own transactions.
+
+    Two tills with an open session each take cash and stored-value cards, served by a cashier. The data
+    stays in the test database, in a company no other test reads. Later addons add what they need in
+    :meth:`_set_up_committed_shop` (a loyalty programme, say).
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry = Registry(get_db_name())
+        # The test runner holds the registry lock while tests run; the terminals' threads need registry access.
+        lock_patch = patch.object(Registry, "_lock", DummyRLock())
+        lock_patch.start()
+        cls.addClassCleanup(lock_patch.stop)
+        with cls.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            company = env["res.company"].create({"name": f"Concurrent Shop {uuid.uuid4()}"})
+            env["account.chart.template"].try_loading("generic_coa", company=company, install_demo=False)
+            env = env(context={"allowed_company_ids": company.ids})
+            company._stored_value_setup_accounting()
+            cashier = env["res.users"].create(
+                {
+                    "name": "Concurrent Cashier",
+                    "login": f"cashier-{company.id}",
+                    "company_id": company.id,
+                    "company_ids": [Command.set(company.ids)],
+                    "group_ids": [
+                        Command.link(env.ref("base.group_user").id),
+                        Command.link(env.ref("point_of_sale.group_pos_user").id),
+                    ],
+                }
+            )
+            cash_journal = env["account.journal"].search([("type", "=", "cash"), ("company_id", "=", company.id)])
+            cash = env["pos.payment.method"].create(
+                {"name": "Cash", "journal_id": cash_journal[:1].id, "company_id": company.id}
+            )
+            card_method = company._stored_value_pos_payment_method()
+            product = env["product.product"].create(
+                {"name": "Massage", "list_price": 70.0, "available_in_pos": True, "taxes_id": False}
+            )
+            cls.company_id, cls.cashier_id, cls.product_id = company.id, cashier.id, product.id
+            cls.cash_id, cls.card_method_id = cash.id, card_method.id
+            cls._set_up_committed_shop(env)
+            cls.session_ids = []
+            for till in ("Till 1", "Till 2"):
+                config = env["pos.config"].create(
+                    {
+                        "name": till,
+                        "company_id": company.id,
+                        "payment_method_ids": [Command.set((cash | card_method).ids)],
+                    }
+                )
+                config.with_user(cashier).open_ui()
+                cls.session_ids.append(config.current_session_id.id)
+
+    @classmethod
+    def _set_up_committed_shop(cls, env):
+        """Add to the shop before its sessions open."""
+
+    @contextmanager
+    def committed_env(self, uid=SUPERUSER_ID):
+        """An environment in a transaction of its own, committed on leaving."""
+        with self.registry.cursor() as cr:
+            yield api.Environment(cr, uid, {"allowed_company_ids": [self.company_id]})
+
+    def order_data(self, session_id, lines, payments, partner_id=False):
+        """An order as the POS sends it; ``lines`` and ``payments`` are their values, given uuids here."""
+        order_uuid = str(uuid.uuid4())
+        total = sum(line["price_subtotal_incl"] for line in lines)
+        return {
+            "uuid": order_uuid,
+            "name": f"Order {order_uuid}",
+            "session_id": session_id,
+            "partner_id": partner_id,
+            "user_id": self.cashier_id,
+            "amount_paid": total,
+            "amount_return": 0.0,
+            "amount_tax": 0.0,
+            "amount_total": total,
+            "date_order": fields.Datetime.to_string(fields.Datetime.now()),
+            "last_order_preparation_change": "{}",
+            "lines": [
+                (0, 0, {"tax_ids": [(6, 0, [])], "uuid": f"{order_uuid}-line-{index}", **line})
+                for index, line in enumerate(lines)
+            ],
+            "payment_ids": [
+                (0, 0, {"uuid": f"{order_uuid}-payment-{index}", **payment}) for index, payment in enumerate(payments)
+            ],
+        }
+
+    def race(self, request, first, second, hold):
+        """Run ``request(*first)`` and ``request(*second)`` as two terminals; return what each answered.
+
+        The first terminal stops for a moment right after ``hold`` (``(class, method name)``) ran, inside
+        its transaction, while the second one starts: the second is blocked behind the first's locks.
+        """
+        results, reached = [], threading.Event()
+        owner, name = hold
+        original = getattr(owner, name)
+
+        def run_then_hold(*args, **kwargs):
+            result = original(*args, **kwargs)
+            if threading.current_thread().name == "till-1":
+                reached.set()
+                time.sleep(0.5)
+            return result
+
+        def terminal(args):
+            results.append(request(*args))
+
+        threads = [
+            threading.Thread(target=terminal, args=(args,), name=name)
+            for name, args in (("till-1", first), ("till-2", second))
+        ]
+        with patch.object(owner, name, run_then_hold), mute_logger("odoo.sql_db"):
+            threads[0].start()
+            reached.wait(30)
+            threads[1].start()
+            for thread in threads:
+                thread.join(60)
+        return results
