@@ -51,6 +51,9 @@ class CustomerFeedbackInvitationRule(models.Model):
     pos_config_ids = fields.Many2many(
         "pos.config", string="Points of Sale", check_company=True, help="Only orders of these shops; empty: all."
     )
+    tier_ids = fields.Many2many(
+        "loyalty.tier", string="Member Tiers", help="Only members of these tiers; empty: every customer."
+    )
     partner_domain = fields.Char(string="Customer Conditions", default="[]")
     delay_hours = fields.Integer(string="Send After (hours)", default=2, help="Delay of the invitation email.")
     validity_days = fields.Integer(string="Answer Within (days)", default=14)
@@ -113,11 +116,14 @@ class CustomerFeedbackInvitationRule(models.Model):
     def _partner_criteria(self):
         """The customers this rule invites, as a domain on ``res.partner``.
 
-        To add a criterion, extend it: ``return super()._partner_criteria() & Domain("loyalty_tier_id",
-        "in", self.tier_ids.ids)``. It is evaluated in SQL for one customer at a time.
+        To add a criterion, extend it: ``return super()._partner_criteria() & Domain(...)``. It is
+        evaluated in SQL for one customer at a time.
         """
         self.ensure_one()
-        return Domain(literal_eval(self.partner_domain or "[]"))
+        domain = Domain(literal_eval(self.partner_domain or "[]"))
+        if self.tier_ids:
+            domain &= Domain("loyalty_tier_id", "in", self.tier_ids.ids)
+        return domain
 
     def _matches(self, purchase):
         """Whether ``purchase`` (see :meth:`pos.order._feedback_purchase`) meets this rule, every Nth aside."""

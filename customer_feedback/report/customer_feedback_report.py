@@ -8,8 +8,8 @@ class CustomerFeedbackReport(models.Model):
     """One completed feedback answer, with where and by whom the purchase it rates was made.
 
     The NPS of any group of rows is the average of ``nps_value`` (100 for a promoter, 0 for a passive,
-    -100 for a detractor). Later addons add columns by extending :meth:`_select` and :meth:`_from`
-    (a member tier from ``partner``).
+    -100 for a detractor). Later addons add columns by extending :meth:`_select` and :meth:`_from`.
+    The member tier is the customer's tier now, not when they answered.
     """
 
     _name = "customer.feedback.report"
@@ -29,6 +29,7 @@ class CustomerFeedbackReport(models.Model):
     sale_order_id = fields.Many2one("sale.order", string="Sales Order", readonly=True)
     move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    loyalty_tier_id = fields.Many2one("loyalty.tier", string="Member Tier", readonly=True)
     nps_category = fields.Selection(NPS_CATEGORIES, string="NPS Category", readonly=True)
     nps_score = fields.Float(string="NPS Answer", readonly=True, aggregator="avg")
     nps = fields.Float(string="NPS", readonly=True, aggregator="avg", help="Promoters minus detractors, in %.")
@@ -46,6 +47,7 @@ class CustomerFeedbackReport(models.Model):
                COALESCE(picking_type.warehouse_id, sale_order.warehouse_id) AS warehouse_id,
                sale_order.id AS sale_order_id, invoice.id AS move_id,
                COALESCE(pos_order.user_id, sale_order.user_id, invoice.invoice_user_id) AS user_id,
+               partner.loyalty_tier_id,
                answer.feedback_nps_category AS nps_category,
                CASE WHEN answer.feedback_nps_category IS NOT NULL THEN answer.feedback_nps_score END AS nps_score,
                CASE answer.feedback_nps_category WHEN 'promoter' THEN 100 WHEN 'passive' THEN 0

@@ -75,6 +75,24 @@ class TestFeedbackAnalytics(CustomerFeedbackCommon):
             [("Seller Sun", self.pos_config, 100.0), ("Shop Cashier", self.pos_config, -100.0)],
         )
 
+    def test_nps_by_member_tier(self):
+        program = (
+            self.env["loyalty.program"]
+            .sudo()
+            .create({"name": "Members", "program_type": "loyalty", "company_id": self.company.id})
+        )
+        gold = self.env["loyalty.tier"].sudo().create({"name": "Gold", "program_id": program.id})
+        member, walk_in = self.env["res.partner"].create([{"name": "Gold Member"}, {"name": "Walk-in"}])
+        self.env["loyalty.card"].sudo().create(
+            {"program_id": program.id, "partner_id": member.id, "earned_tier_id": gold.id}
+        )
+        self.answer_order(member, 9)
+        self.answer_order(walk_in, 3)
+        groups = self.env["customer.feedback.report"]._read_group(
+            [("partner_id", "in", (member | walk_in).ids)], ["loyalty_tier_id"], ["nps:avg"]
+        )
+        self.assertEqual(sorted((tier.name or "", nps) for tier, nps in groups), [("", -100.0), ("Gold", 100.0)])
+
     def test_satisfaction_trend_by_month(self):
         start = fields.Datetime.now()
         with freeze_time(start - timedelta(days=40)):

@@ -4,6 +4,7 @@ from freezegun import freeze_time
 
 from odoo import fields
 from odoo.exceptions import ValidationError
+from odoo.fields import Command
 from odoo.tests import tagged
 
 from .common import CustomerFeedbackCommon
@@ -66,6 +67,22 @@ class TestInvitationRules(CustomerFeedbackCommon):
         self._create_rule(partner_domain="[('email', '=ilike', '%@example.com')]")
         stranger = self.env["res.partner"].create({"name": "No Email"})
         self.sell_at_pos(stranger)
+        self.sell_at_pos(self.holder)
+        self.assertEqual(self.invitations().partner_id, self.holder)
+
+    def test_member_tiers_choose_who_is_invited(self):
+        self.company.feedback_invitation_interval_days = 0
+        program = (
+            self.env["loyalty.program"]
+            .sudo()
+            .create({"name": "Members", "program_type": "loyalty", "company_id": self.company.id})
+        )
+        gold = self.env["loyalty.tier"].sudo().create({"name": "Gold", "program_id": program.id})
+        self.env["loyalty.card"].sudo().create(
+            {"program_id": program.id, "partner_id": self.holder.id, "earned_tier_id": gold.id}
+        )
+        self._create_rule(tier_ids=[Command.set(gold.ids)])
+        self.sell_at_pos(self.other_holder)
         self.sell_at_pos(self.holder)
         self.assertEqual(self.invitations().partner_id, self.holder)
 
