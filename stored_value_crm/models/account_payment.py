@@ -20,14 +20,9 @@ class AccountPayment(models.Model):
     )
 
     def _compute_stored_value_ledger_ids(self):
-        payments = self.filtered("id")
-        entries = self.env["stored.value.ledger"].search(
-            [("source_ref", "in", [f"account.payment,{payment.id}" for payment in payments])]
-        )
+        entries = self.env["stored.value.ledger"]._of_documents(self)
         for payment in self:
-            payment.stored_value_ledger_ids = entries.filtered(
-                lambda entry, payment=payment: entry.source_ref == payment
-            )
+            payment.stored_value_ledger_ids = entries[payment]
 
     @api.constrains("stored_value_card_id", "journal_id", "partner_id")
     def _check_stored_value_card(self):

@@ -19,12 +19,9 @@ class PosOrder(models.Model):
     )
 
     def _compute_stored_value_ledger_ids(self):
-        orders = self.filtered("id")
-        entries = self.env["stored.value.ledger"].search(
-            [("source_ref", "in", [f"pos.order,{order.id}" for order in orders])]
-        )
+        entries = self.env["stored.value.ledger"]._of_documents(self)
         for order in self:
-            order.stored_value_ledger_ids = entries.filtered(lambda entry, order=order: entry.source_ref == order)
+            order.stored_value_ledger_ids = entries[order]
 
     @api.model
     def _load_pos_data_fields(self, config):

@@ -84,8 +84,9 @@ class PosPayment(models.Model):
             principal, bonus = self._stored_value_refund_split(card)
             entry = card._credit_back("refund", principal, bonus, self._stored_value_key(), **values)
             spent_bonus = -bonus
-        booked = self.env["account.move"].sudo().search_count([("stored_value_ledger_id", "=", entry.id)], limit=1)
-        if not card.currency_id.is_zero(spent_bonus) and not booked:
+        if not card.currency_id.is_zero(spent_bonus) and not self.env["account.move"].sudo().search_count(
+            [("stored_value_ledger_id", "=", entry.id)], limit=1
+        ):
             # Bonus is a promotion, not a deposit: its share moves between deposits and the expense account.
             card._post_deposit_move(entry, spent_bonus, journal)
         return entry.sudo(False)
@@ -135,39 +136,12 @@ class PosPayment(models.Model):
     def _stored_value_post_uncovered_move(self, partner):
         """The session posts every card payment against deposits; what no card paid is the customer's debt."""
         order = self.pos_order_id
-        company = order.company_id
-        receivable = partner.commercial_partner_id.with_company(company).property_account_receivable_id
-        owed, other = max(self.amount, 0.0), max(-self.amount, 0.0)
-        # sudo: this entry accounts for the order the cashier was allowed to take.
-        move = (
-            self.env["account.move"]
-            .sudo()
-            .create(
-                {
-                    "move_type": "entry",
-                    "journal_id": self.payment_method_id.journal_id.id,
-                    "date": fields.Date.context_today(self),
-                    "ref": self.env._("Uncovered card payment of %(order)s", order=order.name),
-                    "line_ids": [
-                        fields.Command.create(
-                            {
-                                "account_id": receivable.id,
-                                "partner_id": partner.commercial_partner_id.id,
-                                "debit": owed,
-                                "credit": other,
-                            }
-                        ),
-                        fields.Command.create(
-                            {
-                                "account_id": company._stored_value_deposit_account().id,
-                                "partner_id": partner.id,
-                                "debit": other,
-                                "credit": owed,
-                            }
-                        ),
-                    ],
-                }
-            )
+        debtor = partner.commercial_partner_id
+        return order.company_id._stored_value_post_deposit_move(
+            self.payment_method_id.journal_id,
+            partner,
+            self.amount,
+            debtor.with_company(order.company_id).property_account_receivable_id,
+            debtor,
+            ref=self.env._("Uncovered card payment of %(order)s", order=order.name),
         )
-        move.action_post()
-        return move

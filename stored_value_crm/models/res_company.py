@@ -139,6 +139,38 @@ class ResCompany(models.Model):
                     company
                 ).property_account_income_id = company.stored_value_deposit_account_id
 
+    def _stored_value_post_deposit_move(self, journal, holder, amount, account, partner, ref, date=None, **values):
+        """Post an entry changing what is owed to ``holder`` on deposits by ``amount`` (negative: owed less).
+
+        The other line goes to ``account`` for ``partner``.
+        """
+        self.ensure_one()
+        owed, other = max(amount, 0.0), max(-amount, 0.0)
+        lines = [
+            (self._stored_value_deposit_account(), holder, {"credit": owed, "debit": other}),
+            (account, partner, {"debit": owed, "credit": other}),
+        ]
+        # sudo: this entry accounts for a card movement or an order the user was allowed to make.
+        move = (
+            self.env["account.move"]
+            .sudo()
+            .create(
+                {
+                    "move_type": "entry",
+                    "journal_id": journal.id,
+                    "date": date or fields.Date.context_today(self),
+                    "ref": ref,
+                    "line_ids": [
+                        fields.Command.create({"account_id": line_account.id, "partner_id": line_partner.id, **amounts})
+                        for line_account, line_partner, amounts in lines
+                    ],
+                    **values,
+                }
+            )
+        )
+        move.action_post()
+        return move
+
     def _stored_value_manager(self):
         """Who gets the to-dos nobody else owns: the company's first stored-value manager, else the admin."""
         self.ensure_one()

@@ -684,46 +684,19 @@ class StoredValueCard(models.Model):
         account, else the bonus expense account (spent bonus, adjustments, refund deductions).
         """
         company = self.company_id
-        deposits = company._stored_value_deposit_account()
         if to_partner:
-            counterpart = (deposits, to_partner)
+            counterpart = (company._stored_value_deposit_account(), to_partner)
         else:
             counterpart = (counterpart or company._stored_value_expense_account(), self.partner_id)
-        owed, other = (max(amount, 0.0), max(-amount, 0.0))
-        # sudo: this entry accounts for a card movement the user was allowed to make.
-        move = (
-            self.env["account.move"]
-            .sudo()
-            .create(
-                {
-                    "move_type": "entry",
-                    "journal_id": journal.id,
-                    "date": date or fields.Date.context_today(self),
-                    "ref": self.env._("%(entry)s on card %(card)s", entry=entry.name, card=self.name),
-                    "stored_value_ledger_id": entry.id,
-                    "line_ids": [
-                        fields.Command.create(
-                            {
-                                "account_id": deposits.id,
-                                "partner_id": self.partner_id.id,
-                                "credit": owed,
-                                "debit": other,
-                            }
-                        ),
-                        fields.Command.create(
-                            {
-                                "account_id": counterpart[0].id,
-                                "partner_id": counterpart[1].id,
-                                "debit": owed,
-                                "credit": other,
-                            }
-                        ),
-                    ],
-                }
-            )
+        return company._stored_value_post_deposit_move(
+            journal,
+            self.partner_id,
+            amount,
+            *counterpart,
+            ref=self.env._("%(entry)s on card %(card)s", entry=entry.name, card=self.name),
+            date=date,
+            stored_value_ledger_id=entry.id,
         )
-        move.action_post()
-        return move
 
     # ------------------------------------------------------------------
     # Point of Sale

@@ -93,6 +93,14 @@ class StoredValueLedger(models.Model):
             "reversal", -self.principal_amount, -self.bonus_amount, key, reversed_entry_id=self.id, **values
         )
 
+    @api.model
+    def _of_documents(self, documents):
+        """``{document: entries}``: the entries whose source document is one of ``documents``, in one search."""
+        entries = self.search([("source_ref", "in", [f"{doc._name},{doc.id}" for doc in documents.filtered("id")])])
+        return {
+            document: entries.filtered(lambda entry, doc=document: entry.source_ref == doc) for document in documents
+        }
+
     def _movement_label(self):
         self.ensure_one()
         return dict(self._fields["entry_type"]._description_selection(self.env))[self.entry_type]
