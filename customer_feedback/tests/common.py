@@ -29,20 +29,8 @@ class CustomerFeedbackCommon(StoredValueCommon):
         cls.feedback_manager = cls._create_sv_user(
             "fb_manager", "Service Manager", ["customer_feedback.group_customer_feedback_manager"], []
         )
-        cls.portal_user = (
-            cls.env["res.users"]
-            .with_context(no_reset_password=True)
-            .create(
-                {
-                    "login": "fb_portal",
-                    "password": "fb_portal_pw",
-                    "name": "Zhao Lei",
-                    "email": "zhao.lei@example.com",
-                    "company_id": cls.company.id,
-                    "company_ids": [Command.set(cls.company.ids)],
-                    "group_ids": [Command.set(cls.env.ref("base.group_portal").ids)],
-                }
-            )
+        cls.portal_user = cls._create_portal_user(
+            "fb_portal", "fb_portal_pw", name="Zhao Lei", email="zhao.lei@example.com"
         )
         cls.portal_partner = cls.portal_user.partner_id
         for severity, hours, reminder in (("low", 168, 48), ("normal", 72, 24), ("high", 24, 8), ("urgent", 4, 1)):

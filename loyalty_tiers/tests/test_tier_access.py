@@ -1,5 +1,4 @@
 from odoo.exceptions import AccessError, UserError
-from odoo.fields import Command
 from odoo.tests import HttpCase, tagged
 
 from .common import LoyaltyTiersCommon
@@ -10,20 +9,8 @@ class TestTierAccess(LoyaltyTiersCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.portal_user = (
-            cls.env["res.users"]
-            .with_context(no_reset_password=True)
-            .create(
-                {
-                    "login": "li.na.member",
-                    "password": "li.na.member",
-                    "name": "Li Na",
-                    "partner_id": cls.holder.id,
-                    "company_id": cls.company.id,
-                    "company_ids": [Command.set(cls.company.ids)],
-                    "group_ids": [Command.set(cls.env.ref("base.group_portal").ids)],
-                }
-            )
+        cls.portal_user = cls._create_portal_user(
+            "li.na.member", "li.na.member", name="Li Na", partner_id=cls.holder.id
         )
 
     def test_cashier_reads_tiers_but_cannot_configure_them_or_touch_the_history(self):

@@ -46,6 +46,24 @@ class StoredValueCommon(AccountTestInvoicingCommon):
         cls.plain_user = cls._create_sv_user("sv_plain", "Plain Employee", [], [])
 
     @classmethod
+    def _create_portal_user(cls, login, password, **values):
+        """A portal user of the test company; ``values`` name its partner (``partner_id``) or its own data."""
+        return (
+            cls.env["res.users"]
+            .with_context(no_reset_password=True)
+            .create(
+                {
+                    "login": login,
+                    "password": password,
+                    "company_id": cls.company.id,
+                    "company_ids": [Command.set(cls.company.ids)],
+                    "group_ids": [Command.set(cls.env.ref("base.group_portal").ids)],
+                    **values,
+                }
+            )
+        )
+
+    @classmethod
     def _create_sv_user(cls, login, name, groups, extra):
         return (
             cls.env["res.users"]

@@ -1,5 +1,4 @@
 from odoo.exceptions import AccessError
-from odoo.fields import Command
 from odoo.tests import HttpCase, tagged
 
 from .common import StoredValueCommon
@@ -10,20 +9,8 @@ class TestWalletPortal(StoredValueCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.portal_user = (
-            cls.env["res.users"]
-            .with_context(no_reset_password=True)
-            .create(
-                {
-                    "login": "li.na.portal",
-                    "password": "li.na.portal",
-                    "name": "Li Na",
-                    "partner_id": cls.holder.id,
-                    "company_id": cls.company.id,
-                    "company_ids": [Command.set(cls.company.ids)],
-                    "group_ids": [Command.set(cls.env.ref("base.group_portal").ids)],
-                }
-            )
+        cls.portal_user = cls._create_portal_user(
+            "li.na.portal", "li.na.portal", name="Li Na", partner_id=cls.holder.id
         )
         cls.own_card = cls._create_card()
         cls.own_card._top_up(100, cls.cash_journal, "portal/own")
