@@ -15,5 +15,6 @@ from . import (
     stored_value_bonus_rule,
     stored_value_card,
     stored_value_followup_plan,
+    stored_value_guard,
     stored_value_ledger,
 )
