@@ -1,3 +1,5 @@
+# The guard first: the models below inherit it.
+from . import stored_value_guard  # isort: skip
 from . import (
     account_journal,
     account_move,
@@ -15,6 +17,5 @@ from . import (
     stored_value_bonus_rule,
     stored_value_card,
     stored_value_followup_plan,
-    stored_value_guard,
     stored_value_ledger,
 )
