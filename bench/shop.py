@@ -102,9 +102,9 @@ def order_payload(shop, payments, partner_id=None, order_uuid=None):
             "price_subtotal_incl": price,
             "discount": 0.0,
             "tax_ids": [(6, 0, [])],
-            "uuid": f"{order_uuid}-line-{index}",
+            "uuid": str(uuid.uuid4()),
         }
-        for index, (product_id, price) in enumerate(zip(shop["products"], PRODUCT_PRICES, strict=True))
+        for product_id, price in zip(shop["products"], PRODUCT_PRICES, strict=True)
     ]
     total = sum(PRODUCT_PRICES)
     return {
@@ -120,7 +120,7 @@ def order_payload(shop, payments, partner_id=None, order_uuid=None):
         "last_order_preparation_change": "{}",
         "lines": [(0, 0, line) for line in lines],
         "payment_ids": [
-            (0, 0, {"payment_method_id": method, "amount": amount, "uuid": f"{order_uuid}-pay-{index}", **values})
-            for index, (method, amount, values) in enumerate(payments)
+            (0, 0, {"payment_method_id": method, "amount": amount, "uuid": str(uuid.uuid4()), **values})
+            for method, amount, values in payments
         ],
     }

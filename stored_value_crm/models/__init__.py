@@ -18,4 +18,5 @@ from . import (
     stored_value_card,
     stored_value_followup_plan,
     stored_value_ledger,
+    stored_value_pin_attempt,
 )

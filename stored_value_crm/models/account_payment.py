@@ -1,5 +1,7 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+
+from .stored_value_card import CheckedPin
 
 
 class AccountPayment(models.Model):
@@ -37,6 +39,13 @@ class AccountPayment(models.Model):
                         partner=payment.partner_id.display_name,
                     )
                 )
+
+    def write(self, vals):
+        if "stored_value_card_id" in vals and any(pay.state != "draft" and pay.stored_value_card_id for pay in self):
+            raise AccessError(
+                self.env._("The card of a posted stored-value payment cannot change: reset the payment to draft.")
+            )
+        return super().write(vals)
 
     def action_post(self):
         result = super().action_post()
@@ -81,12 +90,52 @@ class AccountPayment(models.Model):
             "move_id": self.move_id.id,
         }
         if self.payment_type == "outbound":
+            self._stored_value_check_refund(card)
             card._credit_back("refund", self.amount, 0.0, **values)
             return
-        entry = card._spend(self.amount, pin=self.env.context.get("stored_value_pin"), **values)
+        entry = card._spend(self.amount, pin_verified=CheckedPin.covers(self.env.context, card), **values)
         if card.currency_id.compare_amounts(-entry.bonus_amount, 0) > 0:
             # Spent bonus is a promotion expense, not a use of the customers' deposits.
             card._post_deposit_move(entry, -entry.bonus_amount, self.journal_id, date=self.date)
+
+    def _stored_value_check_refund(self, card):
+        """A refund to a card gives back what the card paid: for credit notes of invoices it paid, up to
+        what it paid for them less earlier refunds; anything else is a stored-value manager's decision."""
+        if card._is_manager():
+            return
+        credit_notes = self.invoice_ids.filtered(lambda move: move.move_type == "out_refund")
+        origins = credit_notes.reversed_entry_id
+        if not credit_notes or credit_notes != self.invoice_ids or len(origins) != len(credit_notes):
+            raise UserError(
+                self.env._(
+                    "Payment %(payment)s puts money on card %(card)s without a credit note of an invoice that card "
+                    "paid: only a stored-value manager can do that.",
+                    payment=self.display_name,
+                    card=card.name,
+                )
+            )
+        payments = (
+            self.sudo().search(
+                [
+                    ("stored_value_card_id", "=", card.id),
+                    ("invoice_ids", "in", (origins | origins.reversal_move_ids).ids),
+                ]
+            )
+            - self
+        )
+        left = self.env["stored.value.ledger"]._net_paid_from(card, payments)
+        if card.currency_id.compare_amounts(self.amount, left) > 0:
+            raise UserError(
+                self.env._(
+                    "Card %(card)s paid %(left)s for %(invoices)s that is not refunded yet, less than the "
+                    "%(amount)s of payment %(payment)s: only a stored-value manager can credit more.",
+                    card=card.name,
+                    left=card._format_amount(max(left, 0.0)),
+                    invoices=", ".join(origins.mapped("name")),
+                    amount=card._format_amount(self.amount),
+                    payment=self.display_name,
+                )
+            )
 
     def _stored_value_reverse(self):
         """Undo the card movements of posted payments being reset or cancelled, with reversing entries."""

@@ -1,12 +1,30 @@
 from odoo import fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools.misc import format_amount
+
+from ..tools.keys import check_uuid
+
+# What the server writes on a card payment once it booked it; a terminal's values for them are ignored.
+BOOKING_FIELDS = frozenset(
+    {
+        "stored_value_ledger_id",
+        "stored_value_balance_before",
+        "stored_value_balance_after",
+        "stored_value_bonus_used",
+        "stored_value_state",
+        "stored_value_issue",
+        "stored_value_move_id",
+    }
+)
+# What a booked card payment keeps: changing it would part the session's books from the card's ledger.
+BOOKED_FIELDS = frozenset({"amount", "payment_method_id", "pos_order_id", "stored_value_card_id", "currency_id"})
 
 
 class PosPayment(models.Model):
     """A POS payment line in the stored-value method: booked on its card when the order reaches the server."""
 
-    _inherit = "pos.payment"
+    _inherit = ["pos.payment", "stored.value.guard"]
+    _protected_fields = BOOKING_FIELDS
 
     stored_value_card_id = fields.Many2one("stored.value.card", string="Stored-Value Card", index="btree_not_null")
     stored_value_card_number = fields.Char(related="stored_value_card_id.name", string="Card Number")
@@ -27,26 +45,45 @@ class PosPayment(models.Model):
         help="Not Covered: the card could not pay when the order reached the server; the customer owes the amount.",
     )
     stored_value_issue = fields.Char(string="Card Problem", readonly=True, copy=False)
+    stored_value_move_id = fields.Many2one(
+        "account.move",
+        string="Uncovered Entry",
+        readonly=True,
+        copy=False,
+        help="Posted when the session closed: the amount no card paid, moved from deposits to the customer.",
+    )
+
+    def write(self, vals):
+        if BOOKED_FIELDS & set(vals) and not self._protected_open() and any(self.mapped("stored_value_state")):
+            raise AccessError(
+                self.env._("A card payment booked on its card cannot be changed: refund the order instead.")
+            )
+        return super().write(vals)
 
     def _stored_value_key(self):
+        """``pos.order/<order uuid>/payment/<payment uuid>``: both UUIDs, checked, so no two payments share it."""
+        check_uuid(self.env, self.pos_order_id.uuid)
+        check_uuid(self.env, self.uuid)
         return f"pos.order/{self.pos_order_id.uuid}/payment/{self.uuid}"
 
-    def _stored_value_book(self):
-        """Book this line on its card, or flag the order when the card cannot pay any more.
+    def _stored_value_book(self, owed):
+        """Book this line on its card, or flag the order when the card cannot pay it.
 
-        An order paid offline is never refused at sync: when the card no longer covers it, the order is
-        kept, the amount is moved from deposits to what the customer owes, and a manager gets a to-do.
+        ``owed`` is what the order still owes after the card payments booked before this one: a card
+        pays no more (no change in cash out of a card). An order paid offline is never refused at
+        sync: when the card no longer covers it, the order is kept, the amount is moved from deposits
+        to what the customer owes, and a manager gets a to-do.
         """
         self.ensure_one()
         card = self.stored_value_card_id or self._stored_value_default_card()
         try:
             with self.env.cr.savepoint():
-                entry = self._stored_value_move_card(card)
+                entry = self._stored_value_move_card(card, owed)
         except UserError as error:
             self._stored_value_flag(card, error.args[0])
             return
         after = entry.principal_balance_after + entry.bonus_balance_after
-        self.write(
+        self._posting().write(
             {
                 "stored_value_card_id": card.id,
                 "stored_value_ledger_id": entry.id,
@@ -62,13 +99,14 @@ class PosPayment(models.Model):
         cards = partner.stored_value_card_ids.filtered(lambda card: card.state == "active") if partner else partner
         return cards if len(cards) == 1 else self.env["stored.value.card"]
 
-    def _stored_value_move_card(self, card):
+    def _stored_value_move_card(self, card, owed):
         order = self.pos_order_id
         if not card:
             raise UserError(self.env._("No stored-value card was chosen for this payment."))
         # sudo: the cashier's order is what pays; the card's own checks (state, company, currency, balance,
-        # PIN proof) still apply below.
+        # PIN proof, what the order owes) still apply below.
         card = card.sudo()
+        key = self._stored_value_key()
         values = {
             "company": order.company_id,
             "currency": order.currency_id,
@@ -76,13 +114,25 @@ class PosPayment(models.Model):
         }
         journal = self.payment_method_id.journal_id
         if self.currency_id.compare_amounts(self.amount, 0) > 0:
-            if not card._pos_pin_token_valid(self.uuid, self.stored_value_pin_token):
-                raise UserError(self.env._("The PIN of card %(card)s was not checked at the terminal.", card=card.name))
-            entry = card._spend(self.amount, self._stored_value_key(), pin_verified=True, **values)
+            if self.currency_id.compare_amounts(self.amount, owed) > 0:
+                raise UserError(
+                    self.env._(
+                        "Card %(card)s was to pay %(amount)s, more than the %(owed)s order %(order)s owes: "
+                        "a card gives no change.",
+                        card=card.name,
+                        amount=format_amount(self.env, self.amount, self.currency_id),
+                        owed=format_amount(self.env, max(owed, 0.0), self.currency_id),
+                        order=order.name,
+                    )
+                )
+            problem = card._pos_pin_token_problem(order.uuid, self.uuid, self.amount, self.stored_value_pin_token)
+            if problem:
+                raise UserError(problem)
+            entry = card._spend(self.amount, key, pin_verified=True, **values)
             spent_bonus = -entry.bonus_amount
         else:
             principal, bonus = self._stored_value_refund_split(card)
-            entry = card._credit_back("refund", principal, bonus, self._stored_value_key(), **values)
+            entry = card._credit_back("refund", principal, bonus, key, **values)
             spent_bonus = -bonus
         if not card.currency_id.is_zero(spent_bonus) and not self.env["account.move"].sudo().search_count(
             [("stored_value_ledger_id", "=", entry.id)], limit=1
@@ -92,19 +142,33 @@ class PosPayment(models.Model):
         return entry.sudo(False)
 
     def _stored_value_refund_split(self, card):
-        """``(principal, bonus)`` to credit back: in the proportions the refunded order took from the card."""
+        """``(principal, bonus)`` to credit back, in the proportions the refunded order took from the card.
+
+        A card takes back at most what it paid for the refunded order, less what earlier refunds of that
+        order gave back to it; more (store credit for an order paid otherwise) is a manager's adjustment.
+        """
         amount = -self.amount
-        spent = self.env["stored.value.ledger"].search(
-            [
-                ("card_id", "=", card.id),
-                ("entry_type", "=", "spend"),
-                ("source_ref", "=", f"pos.order,{self.pos_order_id.refunded_order_id.id}"),
-            ]
+        refunded = self.pos_order_id.refunded_order_id
+        Ledger = self.env["stored.value.ledger"]
+        left = 0.0
+        if refunded:
+            returns = self.env["pos.order"].sudo().search([("lines.refunded_orderline_id.order_id", "=", refunded.id)])
+            left = Ledger._net_paid_from(card, refunded | returns)
+        if not refunded or card.currency_id.compare_amounts(amount, left) > 0:
+            raise UserError(
+                self.env._(
+                    "Card %(card)s can take back at most %(left)s for this return (what it paid for %(order)s, "
+                    "less earlier refunds), not %(amount)s: a stored-value manager credits the rest.",
+                    card=card.name,
+                    left=card._format_amount(max(left, 0.0)),
+                    order=refunded.name or self.env._("the refunded order"),
+                    amount=card._format_amount(amount),
+                )
+            )
+        spent = Ledger.sudo().search(
+            [("card_id", "=", card.id), ("entry_type", "=", "spend"), ("source_ref", "=", f"pos.order,{refunded.id}")]
         )
-        total = -sum(spent.mapped("amount"))
-        if card.currency_id.is_zero(total):
-            return amount, 0.0  # refunded to the card as store credit
-        bonus = card.currency_id.round(min(amount, total) * sum(spent.mapped("bonus_amount")) / -total)
+        bonus = card.currency_id.round(amount * sum(spent.mapped("bonus_amount")) / sum(spent.mapped("amount")))
         return amount - bonus, bonus
 
     def _stored_value_flag(self, card, problem):
@@ -118,26 +182,29 @@ class PosPayment(models.Model):
                     problem=problem,
                 )
             )
-        self.write({"stored_value_card_id": card.id, "stored_value_state": "uncovered", "stored_value_issue": problem})
-        move = self._stored_value_post_uncovered_move(partner)
+        self._posting().write(
+            {"stored_value_card_id": card.id, "stored_value_state": "uncovered", "stored_value_issue": problem}
+        )
         order._stored_value_flag(
             card or partner,
             self.env._(
                 "The card payment of %(amount)s in order %(order)s could not be booked: %(problem)s "
-                "Entry %(move)s moved it from customer deposits to what %(partner)s owes; settle it with them.",
+                "When the session closes, the amount moves from customer deposits to what %(partner)s owes; "
+                "settle it with them.",
                 amount=format_amount(self.env, self.amount, self.currency_id),
                 order=order.name,
                 problem=problem,
-                move=move.name,
                 partner=partner.display_name,
             ),
         )
 
-    def _stored_value_post_uncovered_move(self, partner):
+    def _stored_value_post_uncovered_move(self):
         """The session posts every card payment against deposits; what no card paid is the customer's debt."""
+        self.ensure_one()
         order = self.pos_order_id
+        partner = self.stored_value_card_id.partner_id or order.partner_id
         debtor = partner.commercial_partner_id
-        return order.company_id._stored_value_post_deposit_move(
+        move = order.company_id._stored_value_post_deposit_move(
             self.payment_method_id.journal_id,
             partner,
             self.amount,
@@ -145,3 +212,5 @@ class PosPayment(models.Model):
             debtor,
             ref=self.env._("Uncovered card payment of %(order)s", order=order.name),
         )
+        self._posting().write({"stored_value_move_id": move.id})
+        return move

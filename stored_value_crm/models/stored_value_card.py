@@ -1,30 +1,80 @@
+import operator as py_operator
 import re
+import time
 
 from passlib.context import CryptContext
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, consteq
+from odoo.tools.float_utils import float_repr
 from odoo.tools.misc import format_amount, hmac
 
 from ..tools import wallet_math
+from ..tools.keys import check_uuid
 
 PIN_CONTEXT = CryptContext(schemes=["pbkdf2_sha512"])
 PIN_FORMAT = re.compile(r"^\d{4,8}$")
+# How long a terminal may use the proof that the holder typed the PIN for one payment.
+POS_PIN_PROOF_SECONDS = 15 * 60
+COMPARISONS = {
+    ">": py_operator.gt,
+    ">=": py_operator.ge,
+    "=": py_operator.eq,
+    "<": py_operator.lt,
+    "<=": py_operator.le,
+    "!=": py_operator.ne,
+}
+
+
+class CheckedPin:
+    """Says, inside one request, that the holder typed the right PIN of card ``card_id``.
+
+    Passed in the context from a wizard that checked the PIN to the payment it posts: a context sent
+    over RPC is JSON and cannot hold it.
+    """
+
+    __slots__ = ("card_id",)
+
+    def __init__(self, card_id):
+        self.card_id = card_id
+
+    @staticmethod
+    def covers(context, card):
+        checked = context.get("stored_value_pin_checked")
+        return isinstance(checked, CheckedPin) and checked.card_id == card.id
 
 
 class StoredValueCard(models.Model):
     """A stored-value wallet: money its holder has paid in advance (principal) plus promotional bonus.
 
     Balances are a cache of the ledger. They only change through :meth:`_post_movement`, under a row
-    lock taken by :meth:`_lock`, in the transaction that writes the ledger entry.
+    lock taken by :meth:`_lock`, in the transaction that writes the ledger entry. What holds or moves
+    value (number, holder, state, balances, PIN) is protected: it changes only through the private
+    methods of the sections "Life cycle" and "Movements" below, which check the role and leave a trail.
     """
 
     _name = "stored.value.card"
     _description = "Stored-Value Card"
-    _inherit = ["mail.thread", "mail.activity.mixin", "pos.load.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "pos.load.mixin", "stored.value.guard"]
     _order = "id desc"
     _check_company_auto = True
+    _protected_fields = frozenset(
+        {
+            "name",
+            "partner_id",
+            "state",
+            "principal_balance",
+            "bonus_balance",
+            "balance",
+            "last_movement_date",
+            "low_balance_notified_date",
+            "dormant_notified_date",
+            "pin_hash",
+            "new_pin",
+            "pin_failed_attempts",
+        }
+    )
 
     _name_unique = models.Constraint("UNIQUE(name)", "A card with this number already exists.")
     _balances_not_negative = models.Constraint(
@@ -72,13 +122,17 @@ class StoredValueCard(models.Model):
     pin_hash = fields.Char(groups="base.group_system", copy=False)
     has_pin = fields.Boolean(string="PIN Set", compute="_compute_has_pin", compute_sudo=True)
     new_pin = fields.Char(
-        string="New PIN",
+        string="PIN",
         compute="_compute_new_pin",
         inverse="_inverse_new_pin",
-        help="4 to 8 digits asked when the card pays. Leave empty to keep the current PIN.",
+        help="4 to 8 digits the holder chooses when the card is issued, asked when the card pays. "
+        "Later changes go through Change PIN.",
     )
-    pin_failed_attempts = fields.Integer(readonly=True, copy=False)
-    pin_locked = fields.Boolean(string="PIN Locked", compute="_compute_pin_locked")
+    pin_attempt_ids = fields.One2many("stored.value.pin.attempt", "card_id", string="PIN Tries", readonly=True)
+    pin_failed_attempts = fields.Integer(
+        string="Wrong PIN Tries", compute="_compute_pin_failed_attempts", search="_search_pin_failed_attempts"
+    )
+    pin_locked = fields.Boolean(string="PIN Locked", compute="_compute_pin_failed_attempts")
     ledger_ids = fields.One2many("stored.value.ledger", "card_id", readonly=True)
     ledger_count = fields.Integer(compute="_compute_ledger_count")
     note = fields.Text()
@@ -114,18 +168,27 @@ class StoredValueCard(models.Model):
         self.new_pin = False
 
     def _inverse_new_pin(self):
+        # Only reached when a card is created: the guard refuses new_pin in a write from outside.
         for card in self.filtered("new_pin"):
-            if not PIN_FORMAT.match(card.new_pin):
-                raise ValidationError(self.env._("A PIN is 4 to 8 digits."))
-            # pin_hash is readable by system administrators only; setting it is what this field is for.
-            card.sudo().write({"pin_hash": PIN_CONTEXT.hash(card.new_pin)})
-            card._reset_pin_attempts()
-            card.message_post(body=self.env._("The PIN was changed."))
+            card._set_pin(card.new_pin)
 
-    @api.depends("pin_failed_attempts", "company_id.stored_value_pin_max_attempts")
-    def _compute_pin_locked(self):
+    def _compute_pin_failed_attempts(self):
+        failures = self.env["stored.value.pin.attempt"]._failures_of(self._origin.ids)
         for card in self:
+            card.pin_failed_attempts = failures.get(card._origin.id, 0)
             card.pin_locked = card.pin_failed_attempts >= card.company_id.stored_value_pin_max_attempts
+
+    def _search_pin_failed_attempts(self, operator, value):
+        if operator not in (">", ">=", "=", "<", "<=", "!=") or not isinstance(value, int):
+            raise UserError(self.env._("Search wrong PIN tries with a number."))
+        failures = self.env["stored.value.pin.attempt"]._failures_of()
+
+        def compare(count):
+            return COMPARISONS[operator](count, value)
+
+        if compare(0):  # cards without any try match too
+            return [("id", "not in", [card_id for card_id, count in failures.items() if not compare(count)])]
+        return [("id", "in", [card_id for card_id, count in failures.items() if compare(count)])]
 
     def _compute_ledger_count(self):
         counts = dict(
@@ -141,12 +204,13 @@ class StoredValueCard(models.Model):
                 vals["name"] = self.env["ir.sequence"].next_by_code("stored.value.card") or "/"
         return super().create(vals_list)
 
+    def _protected_create_allowed(self, field_name, value):
+        # A new card holds nothing: it may be numbered, given to a holder and a PIN, and starts in draft.
+        if field_name == "state":
+            return value == "draft"
+        return field_name in ("name", "partner_id", "new_pin")
+
     def write(self, vals):
-        cached = {"principal_balance", "bonus_balance", "balance", "last_movement_date", "pin_failed_attempts"}
-        if cached & set(vals):
-            raise UserError(
-                self.env._("Card balances change only through ledger entries: use a top-up or an adjustment.")
-            )
         if {"company_id", "currency_id"} & set(vals) and self.ledger_ids:
             raise UserError(self.env._("The company or currency of a card with movements cannot change."))
         return super().write(vals)
@@ -160,39 +224,139 @@ class StoredValueCard(models.Model):
     # Life cycle
     # ------------------------------------------------------------------
 
+    def _is_manager(self):
+        return self.env.user.has_group("stored_value_crm.group_stored_value_manager")
+
     def _check_manager(self):
-        if not self.env.user.has_group("stored_value_crm.group_stored_value_manager"):
+        if not self._is_manager():
             raise UserError(self.env._("Only a stored-value manager can do this."))
 
     def action_activate(self):
-        if any(card.state == "closed" for card in self):
-            raise UserError(self.env._("A closed card cannot be used again: issue a new card."))
-        if any(card.state == "frozen" for card in self):
-            self._check_manager()
-        self.write({"state": "active"})
+        """Put draft cards in service. A frozen card is unfrozen with the holder's PIN or by a manager."""
+        if any(card.state != "draft" for card in self):
+            raise UserError(
+                self.env._(
+                    "Only draft cards are activated here: a frozen card is unfrozen with the holder's PIN "
+                    "or by a manager (Unfreeze), and a closed card cannot be used again."
+                )
+            )
+        self._set_state("active")
 
     def action_freeze(self):
+        """Freeze at once (a lost card, a suspicious payment): it protects the holder, so any user may."""
         if any(card.state != "active" for card in self):
             raise UserError(self.env._("Only active cards can be frozen."))
-        self.write({"state": "frozen"})
-
-    def action_close(self):
-        self._check_manager()
-        for card in self:
-            if not card.currency_id.is_zero(card.balance):
-                raise UserError(
-                    self.env._(
-                        "Card %(card)s still holds %(balance)s: refund or adjust it to zero before closing it.",
-                        card=card.name,
-                        balance=card._format_amount(card.balance),
-                    )
-                )
-        self.write({"state": "closed"})
+        self._set_state("frozen")
 
     def action_unlock_pin(self):
         self._check_manager()
         self._reset_pin_attempts()
-        self.message_post(body=self.env._("The PIN was unlocked."))
+        self.message_post(body=self.env._("The PIN was unlocked by %(user)s.", user=self.env.user.name))
+
+    def _open_consent(self, operation):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": dict(self.env["stored.value.consent.wizard"]._fields["operation"]._description_selection(self.env))[
+                operation
+            ],
+            "res_model": "stored.value.consent.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_card_id": self.id, "default_operation": operation},
+        }
+
+    def action_unfreeze(self):
+        return self._open_consent("unfreeze")
+
+    def action_change_pin(self):
+        return self._open_consent("change_pin")
+
+    def action_change_holder(self):
+        return self._open_consent("change_holder")
+
+    def action_close(self):
+        return self._open_consent("close")
+
+    def _set_state(self, state, reason=None):
+        """The one place a card changes state; the chatter tracks who did it, and why when given."""
+        self._posting().write({"state": state})
+        if reason:
+            for card in self:
+                card.message_post(body=reason)
+
+    def _unfreeze(self, reason):
+        self.ensure_one()
+        if self.state != "frozen":
+            raise UserError(self.env._("Card %(card)s is not frozen.", card=self.name))
+        self._set_state("active", reason)
+
+    def _close(self, reason):
+        """Close a card that holds nothing; it is then refused everywhere, for good."""
+        self.ensure_one()
+        if self.state == "closed":
+            raise UserError(self.env._("Card %(card)s is already closed.", card=self.name))
+        if not self.currency_id.is_zero(self.balance):
+            raise UserError(
+                self.env._(
+                    "Card %(card)s still holds %(balance)s: refund or adjust it to zero before closing it.",
+                    card=self.name,
+                    balance=self._format_amount(self.balance),
+                )
+            )
+        self._set_state("closed", reason)
+
+    def _set_pin(self, pin):
+        """Store the hash of a new ``pin`` (never the PIN) and clear the wrong tries."""
+        self.ensure_one()
+        if not PIN_FORMAT.match(pin or ""):
+            raise ValidationError(self.env._("A PIN is 4 to 8 digits."))
+        self._set_pin_hash(PIN_CONTEXT.hash(pin))
+
+    def _set_pin_hash(self, pin_hash):
+        self.ensure_one()
+        # sudo: pin_hash is readable by system administrators only; the caller checked who may set it.
+        self.sudo()._posting().write({"pin_hash": pin_hash})
+        self._reset_pin_attempts()
+        self.message_post(body=self.env._("The PIN was changed by %(user)s.", user=self.env.user.name))
+
+    def _change_holder(self, partner, reason):
+        """Give the card, and what it holds, to ``partner``; the deposits owed follow the new holder."""
+        self.ensure_one()
+        if self.state == "closed":
+            raise UserError(self.env._("Card %(card)s is closed.", card=self.name))
+        if partner == self.partner_id:
+            raise UserError(
+                self.env._("Card %(card)s already belongs to %(holder)s.", card=self.name, holder=partner.name)
+            )
+        if partner.company_id and partner.company_id != self.company_id:
+            raise UserError(
+                self.env._(
+                    "%(holder)s belongs to another company than card %(card)s.", holder=partner.name, card=self.name
+                )
+            )
+        self._lock()
+        previous = self.partner_id
+        if not self.currency_id.is_zero(self.principal_balance):
+            company = self.company_id
+            company._stored_value_post_deposit_move(
+                company._stored_value_journal(),
+                previous,
+                -self.principal_balance,
+                company._stored_value_deposit_account(),
+                partner,
+                ref=self.env._("Card %(card)s given to %(holder)s", card=self.name, holder=partner.name),
+            )
+        self._posting().write({"partner_id": partner.id})
+        self.message_post(
+            body=self.env._(
+                "Holder changed from %(previous)s to %(holder)s by %(user)s: %(reason)s",
+                previous=previous.display_name,
+                holder=partner.display_name,
+                user=self.env.user.name,
+                reason=reason or "-",
+            )
+        )
 
     def action_view_ledger(self):
         self.ensure_one()
@@ -250,12 +414,42 @@ class StoredValueCard(models.Model):
         return format_amount(self.env, amount, self.currency_id)
 
     def _check_amount(self, amount):
-        if self.currency_id.compare_amounts(amount, 0) <= 0:
+        """Raise unless ``amount`` is a positive, finite number within the card currency's precision."""
+        if not wallet_math.is_number(amount) or self.currency_id.compare_amounts(amount, 0) <= 0:
             raise UserError(
                 self.env._(
                     "The amount must be positive (card %(card)s, amount %(amount)s).", card=self.name, amount=amount
                 )
             )
+        if amount > wallet_math.MAX_MOVEMENT:
+            raise UserError(
+                self.env._(
+                    "%(amount)s is more than one movement of card %(card)s may move: split it, or ask a manager.",
+                    amount=amount,
+                    card=self.name,
+                )
+            )
+        if not wallet_math.has_precision(amount, self.currency_id.decimal_places):
+            raise UserError(
+                self.env._(
+                    "%(amount)s has more decimals than %(currency)s has (card %(card)s).",
+                    amount=amount,
+                    currency=self.currency_id.name,
+                    card=self.name,
+                )
+            )
+
+    @api.model
+    def _check_typed_amounts(self, vals_list, cards=None):
+        """Check the ``amount`` of wizard values as typed, before a currency field rounds it (0.005, NaN).
+
+        The card is the one the values name, else ``cards`` (the wizards written), else the context's.
+        """
+        for vals in vals_list:
+            if "amount" in vals:
+                card = self.browse(vals.get("card_id") or self.env.context.get("default_card_id"))
+                for target in cards or card:
+                    target._check_amount(vals["amount"])
 
     def _check_usable(self, company=None, currency=None, allow_frozen=False):
         """Raise unless this card can move money now, for ``company`` in ``currency``."""
@@ -286,46 +480,39 @@ class StoredValueCard(models.Model):
             )
 
     def _check_pin(self, pin):
-        """Raise unless ``pin`` opens this card; count wrong tries, locking the PIN after too many.
+        """Raise unless ``pin`` opens this card; count every try, locking the PIN after too many.
 
-        Call it before :meth:`_lock`: a wrong try is recorded in its own transaction, so that the
-        error rolling back the caller's work does not roll back the count.
+        Each try is counted before the PIN is compared, in a transaction of its own that commits at
+        once: the error rolling back the caller's work does not roll the count back, two guesses at
+        once count twice, and the try never waits for a lock the caller holds on the card (its row
+        is not written; see :meth:`_lock`).
         """
         self.ensure_one()
         card = self.sudo()  # pin_hash is hidden from everybody but system administrators
         if not card.pin_hash:
             return
-        if self.pin_locked:
+        if not pin:
+            raise UserError(self.env._("Card %(card)s asks for its PIN.", card=self.name))
+        Attempt = self.env["stored.value.pin.attempt"]
+        attempt_id, failures = Attempt._count_try(self)
+        self.invalidate_recordset(["pin_failed_attempts", "pin_locked"])
+        allowed = self.company_id.stored_value_pin_max_attempts
+        if failures > allowed:
             raise UserError(
                 self.env._(
                     "The PIN of card %(card)s is locked after too many wrong tries: ask a manager.", card=self.name
                 )
             )
-        if not pin:
-            raise UserError(self.env._("Card %(card)s asks for its PIN.", card=self.name))
         if PIN_CONTEXT.verify(str(pin), card.pin_hash):
-            if self.pin_failed_attempts:
-                self._reset_pin_attempts()
+            Attempt._mark_right(self, attempt_id)
+            self.invalidate_recordset(["pin_failed_attempts", "pin_locked"])
             return
-        count_wrong_try = SQL(
-            "UPDATE stored_value_card SET pin_failed_attempts = pin_failed_attempts + 1 WHERE id = %s"
-            " RETURNING pin_failed_attempts",
-            self.id,
-        )
-        with self.env.registry.cursor() as cr:
-            cr.execute(count_wrong_try)
-            counted = cr.fetchone()
-        if not counted:  # the card is not committed yet: nothing to roll back to, count it here
-            self.env.cr.execute(count_wrong_try)
-            counted = self.env.cr.fetchone()
-        self.invalidate_recordset(["pin_failed_attempts", "pin_locked"])
-        left = self.company_id.stored_value_pin_max_attempts - counted[0]
         raise UserError(
-            self.env._("Wrong PIN for card %(card)s: %(left)s tries left.", card=self.name, left=max(left, 0))
+            self.env._("Wrong PIN for card %(card)s: %(left)s tries left.", card=self.name, left=allowed - failures)
         )
 
     def _reset_pin_attempts(self):
-        self.env.cr.execute(SQL("UPDATE stored_value_card SET pin_failed_attempts = 0 WHERE id IN %s", tuple(self.ids)))
+        self.env["stored.value.pin.attempt"]._reset(self)
         self.invalidate_recordset(["pin_failed_attempts", "pin_locked"])
 
     def _lock(self, touch=False):
@@ -340,8 +527,10 @@ class StoredValueCard(models.Model):
         a request that waited for it then starts again on fresh data instead of repeating what it wrote.
         """
         if self:
+            # NO KEY UPDATE, as an UPDATE of the balances takes: PIN tries (rows referencing the card)
+            # are still counted by other transactions while a payment holds the card.
             self.env.cr.execute(
-                SQL("SELECT id FROM stored_value_card WHERE id IN %s ORDER BY id FOR UPDATE", tuple(self.ids))
+                SQL("SELECT id FROM stored_value_card WHERE id IN %s ORDER BY id FOR NO KEY UPDATE", tuple(self.ids))
             )
             if touch:
                 self.env.cr.execute(
@@ -352,13 +541,18 @@ class StoredValueCard(models.Model):
                 )
             self.invalidate_recordset()
 
-    def _replayed(self, key, entry_type, amount):
-        """The entry already booked under ``key``, if any; a key reused for another movement is refused."""
+    def _replayed_entry(self, key, entry_type, amount, source_ref=None):
+        """The entry already booked under ``key``, if any; a key reused for another movement is refused.
+
+        ``source_ref`` (``"model,id"``), when the document is known before booking, must be the one the
+        entry was booked for: the same key from another document is not a replay.
+        """
         entry = self.env["stored.value.ledger"].sudo().search([("idempotency_key", "=", key)], limit=1)
         if entry and (
             entry.card_id != self
             or entry.entry_type != entry_type
             or self.currency_id.compare_amounts(abs(entry.amount), abs(amount))
+            or (source_ref and f"{entry.source_ref._name},{entry.source_ref.id}" != source_ref)
         ):
             raise UserError(
                 self.env._(
@@ -450,7 +644,7 @@ class StoredValueCard(models.Model):
         """
         self.ensure_one()
         currency = journal.currency_id or journal.company_id.currency_id
-        replay = self._prepare_top_up(amount, key, journal.company_id, currency)
+        replay = self._lock_and_check_top_up(amount, key, journal.company_id, currency)
         if replay:
             return replay
         # sudo: the payment is the accounting side of a top-up, which this user is allowed to make.
@@ -477,16 +671,18 @@ class StoredValueCard(models.Model):
     def _credit_top_up(self, amount, key, company=None, currency=None, **values):
         """Top up a card whose money was taken and accounted elsewhere (a POS order line on deposits)."""
         self.ensure_one()
-        return self._prepare_top_up(amount, key, company, currency) or self._book_top_up(amount, key, **values)
+        return self._lock_and_check_top_up(
+            amount, key, company, currency, values.get("source_ref")
+        ) or self._book_top_up(amount, key, **values)
 
-    def _prepare_top_up(self, amount, key, company, currency):
+    def _lock_and_check_top_up(self, amount, key, company, currency, source_ref=None):
         """Check and lock for a top-up; return the entries already booked under ``key``, if any."""
         self._check_amount(amount)
         if self.state == "draft":  # selling a new card is its first top-up
-            self.action_activate()
+            self._set_state("active")
         self._check_usable(company=company, currency=currency)
         self._lock()
-        replay = self._replayed(key, "topup", amount)
+        replay = self._replayed_entry(key, "topup", amount, source_ref)
         if replay:
             return replay | self.env["stored.value.ledger"].search([("idempotency_key", "=like", f"{key}/bonus/%")])
         return None
@@ -517,14 +713,16 @@ class StoredValueCard(models.Model):
         """
         self.ensure_one()
         self._check_amount(amount)
-        replay = self._replayed(key, "spend", amount)
+        source_ref = values.get("source_ref")
+        replay = self._replayed_entry(key, "spend", amount, source_ref)
         if replay:
             return replay
         self._check_usable(company=company, currency=currency)
         if not pin_verified:
             self._check_pin(pin)
         self._lock()
-        replay = self._replayed(key, "spend", amount)  # booked by the transaction this one waited for
+        # booked by the transaction this one waited for
+        replay = self._replayed_entry(key, "spend", amount, source_ref)
         if replay:
             return replay
         self._check_usable(company=company, currency=currency)
@@ -559,7 +757,7 @@ class StoredValueCard(models.Model):
         self._check_amount(principal + bonus)
         self._check_usable(company=company, currency=currency, allow_frozen=True)
         self._lock()
-        replay = self._replayed(key, entry_type, principal + bonus)
+        replay = self._replayed_entry(key, entry_type, principal + bonus, values.get("source_ref"))
         if replay:
             return replay
         return self._post_movement(entry_type, principal, bonus, key, **values)
@@ -592,7 +790,7 @@ class StoredValueCard(models.Model):
         self._check_manager()
         self._check_usable(company=journal.company_id, allow_frozen=True)
         self._lock()
-        replay = self._replayed(key, "cash_refund", self.balance)
+        replay = self._replayed_entry(key, "cash_refund", self.balance)
         if replay:
             return replay
         if self.currency_id.is_zero(self.balance):
@@ -631,7 +829,7 @@ class StoredValueCard(models.Model):
         if not self.currency_id.is_zero(deduction):
             self._post_deposit_move(entry, -deduction, journal)
         if close:
-            self.write({"state": "closed"})
+            self._set_state("closed")
         return entry
 
     def _adjust(self, principal, bonus, reason, key):
@@ -644,7 +842,7 @@ class StoredValueCard(models.Model):
             raise UserError(self.env._("An adjustment must change the principal or the bonus."))
         self._check_usable(allow_frozen=True)
         self._lock()
-        replay = self._replayed(key, "adjustment", principal + bonus)
+        replay = self._replayed_entry(key, "adjustment", principal + bonus)
         if replay:
             return replay
         entry = self._post_movement("adjustment", principal, bonus, key, reason=reason)
@@ -661,7 +859,7 @@ class StoredValueCard(models.Model):
         self._check_usable()
         target._check_usable(company=self.company_id, currency=self.currency_id)
         (self | target)._lock()
-        replay = self._replayed(key, "transfer_out", amount)
+        replay = self._replayed_entry(key, "transfer_out", amount)
         if replay:
             return replay | self.env["stored.value.ledger"].search([("idempotency_key", "=", f"{key}/in")])
         principal, bonus = self._split_debit(amount)
@@ -730,6 +928,19 @@ class StoredValueCard(models.Model):
             ("state", "in", ("active", "frozen")),
         ]
 
+    @api.model
+    def _pos_config(self, config_id):
+        """The shop ``config_id`` names, if this user may read it; a malformed id is refused, not a traceback."""
+        config = (
+            self.env["pos.config"].browse(config_id)
+            if isinstance(config_id, int) and not isinstance(config_id, bool)
+            else self.env["pos.config"]
+        )
+        if not config.exists():
+            raise UserError(self.env._("%(config)s is not a Point of Sale.", config=config_id))
+        config.check_access("read")
+        return config
+
     def _check_pos_user(self):
         if not self.env.user.has_group("point_of_sale.group_pos_user"):
             raise AccessError(self.env._("Only Point of Sale users can use cards at a terminal."))
@@ -741,12 +952,11 @@ class StoredValueCard(models.Model):
         Balances come fresh from the database, so a terminal refreshes what it cached.
         """
         self._check_pos_user()
-        config = self.env["pos.config"].browse(config_id)
-        config.check_access("read")
+        config = self._pos_config(config_id)
         domain = self._pos_usable_domain(config)
-        if code:
+        if isinstance(code, str) and code.strip():
             domain += [("name", "=", code.strip())]
-        elif partner_id:
+        elif isinstance(partner_id, int) and not isinstance(partner_id, bool):
             domain += [("partner_id", "=", partner_id)]
         else:
             return {}
@@ -756,22 +966,54 @@ class StoredValueCard(models.Model):
             "res.partner": self.env["res.partner"]._load_pos_data_read(cards.partner_id, config),
         }
 
-    def pos_verify_pin(self, pin, payment_uuid):
+    def pos_verify_pin(self, pin, order_uuid, payment_uuid, amount):
         """POS: check the PIN the holder typed for one payment line; return the proof the order carries.
 
-        The order reaches the server later (maybe offline), so the PIN itself is never sent with it.
+        The order reaches the server later (maybe offline), so the PIN itself is never sent with it. The
+        proof lets this card pay at most ``amount`` in that payment of that order, once, for a short while.
         """
         self.ensure_one()
         self._check_pos_user()
         self.check_access("read")
+        check_uuid(self.env, order_uuid)
+        check_uuid(self.env, payment_uuid)
+        self._check_amount(amount)
         self._check_pin(pin)
-        return self._pos_pin_token(payment_uuid)
+        return self._pos_pin_token(order_uuid, payment_uuid, amount, int(time.time()) + POS_PIN_PROOF_SECONDS)
 
-    def _pos_pin_token(self, payment_uuid):
-        return hmac(self.env(su=True), "stored_value_crm.pos_pin", f"{self.id}:{payment_uuid}")
+    def _pos_pin_token(self, order_uuid, payment_uuid, amount, expiry):
+        amount = float_repr(self.currency_id.round(amount), self.currency_id.decimal_places)
+        signature = hmac(
+            self.env(su=True), "stored_value_crm.pos_pin", f"{self.id}:{order_uuid}:{payment_uuid}:{amount}:{expiry}"
+        )
+        return f"{amount}:{expiry}:{signature}"
 
-    def _pos_pin_token_valid(self, payment_uuid, token):
-        return not self.has_pin or consteq(token or "", self._pos_pin_token(payment_uuid))
+    def _pos_pin_token_problem(self, order_uuid, payment_uuid, amount, token):
+        """Why ``token`` does not let this card pay ``amount`` in that payment of that order; None if it does."""
+        if not self.has_pin:
+            return None
+        parts = (token or "").split(":")
+        if len(parts) != 3 or not parts[1].isdigit():
+            return self.env._("The PIN of card %(card)s was not checked at the terminal.", card=self.name)
+        allowed, expiry, _signature = parts
+        try:
+            allowed = float(allowed)
+        except ValueError:
+            allowed = 0.0
+        if not consteq(token, self._pos_pin_token(order_uuid, payment_uuid, allowed, int(expiry))):
+            return self.env._("The PIN of card %(card)s was not checked at the terminal.", card=self.name)
+        if int(expiry) < time.time():
+            return self.env._(
+                "The PIN of card %(card)s was checked too long before the order reached the server.", card=self.name
+            )
+        if self.currency_id.compare_amounts(amount, allowed) > 0:
+            return self.env._(
+                "The holder of card %(card)s typed the PIN for %(allowed)s, not for %(amount)s.",
+                card=self.name,
+                allowed=self._format_amount(allowed),
+                amount=self._format_amount(amount),
+            )
+        return None
 
     def pos_top_up_preview(self, amount):
         """POS: what a top-up of ``amount`` would add, as ``{bonus, rules, balance_after}``."""

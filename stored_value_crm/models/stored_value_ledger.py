@@ -84,7 +84,7 @@ class StoredValueLedger(models.Model):
         card = self.card_id
         card._lock()
         key = f"reverse/{self.id}"
-        replay = card._replayed(key, "reversal", self.amount)
+        replay = card._replayed_entry(key, "reversal", self.amount)
         if replay:
             return replay
         if self.entry_type == "reversal":
@@ -100,6 +100,18 @@ class StoredValueLedger(models.Model):
         return {
             document: entries.filtered(lambda entry, doc=document: entry.source_ref == doc) for document in documents
         }
+
+    @api.model
+    def _net_paid_from(self, card, documents):
+        """What ``card`` paid through ``documents`` and did not get back through them (refunds, reversals)."""
+        entries = self.sudo().search(
+            [
+                ("card_id", "=", card.id),
+                ("entry_type", "in", ("spend", "refund", "reversal")),
+                ("source_ref", "in", [f"{doc._name},{doc.id}" for doc in documents]),
+            ]
+        )
+        return card.currency_id.round(-sum(entries.mapped("amount")))
 
     def _movement_label(self):
         self.ensure_one()

@@ -1,1 +1,1 @@
-from . import wallet_math
+from . import keys, wallet_math

@@ -4,7 +4,21 @@ Kept free of the ORM so that the rules can be read, and tested, on their own. Am
 already rounded to the wallet currency; ``round_amount`` rounds to it.
 """
 
+import math
+
 SPEND_ORDERS = ("principal_first", "bonus_first", "proportional")
+# No single movement of a card moves more: a typo or a forged amount, not a top-up.
+MAX_MOVEMENT = 10_000_000
+
+
+def is_number(value):
+    """Whether ``value`` is a finite int or float (not a boolean, a string, NaN or infinity)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def has_precision(amount, decimal_places):
+    """Whether ``amount`` has no more decimals than ``decimal_places`` (float noise aside)."""
+    return abs(round(amount, decimal_places) - amount) < 10 ** -(decimal_places + 3)
 
 
 def split_spend(amount, principal, bonus, order, round_amount):

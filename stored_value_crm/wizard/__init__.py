@@ -1,6 +1,9 @@
+# The consent mixin first: the wizards below inherit it.
+from . import stored_value_holder_consent  # isort: skip
 from . import (
     account_payment_register,
     stored_value_adjustment_wizard,
+    stored_value_consent_wizard,
     stored_value_ewallet_migration_wizard,
     stored_value_liability_report,
     stored_value_refund_wizard,

@@ -76,9 +76,9 @@ class StoredValueEwalletMigrationWizard(models.TransientModel):
                     "name": "/" if taken else ewallet.code,
                     "partner_id": ewallet.partner_id.id,
                     "company_id": self.company_id.id,
-                    "state": "active",
                 }
             )
+            card._set_state("active")
             card._lock()
             amount = self.company_id.currency_id.round(ewallet.points)
             entry = card._post_movement(

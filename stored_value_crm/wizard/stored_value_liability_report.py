@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 
@@ -15,15 +16,28 @@ class StoredValueLiabilityReport(models.TransientModel):
     wallet_principal = fields.Monetary(string="Principal on Cards", compute="_compute_figures")
     wallet_bonus = fields.Monetary(string="Bonus on Cards", compute="_compute_figures")
     account_balance = fields.Monetary(string="Customer Deposits Balance", compute="_compute_figures")
+    pos_pending = fields.Monetary(
+        string="Open POS Sessions",
+        compute="_compute_figures",
+        help="What POS sessions still open will book on deposits when they close: the top-ups they sold, "
+        "less the card payments (and plus the card refunds) they took.",
+    )
     difference = fields.Monetary(compute="_compute_figures")
     agrees = fields.Boolean(compute="_compute_figures")
 
     @api.depends("company_id", "date")
     def _compute_figures(self):
         for report in self:
+            if not self.env.su and report.company_id not in self.env.user.company_ids:
+                raise AccessError(
+                    self.env._(
+                        "You cannot read the stored-value liability of %(company)s.", company=report.company_id.name
+                    )
+                )
             report.wallet_principal, report.wallet_bonus = report._ledger_totals()
             report.account_balance = report._deposit_balance()
-            report.difference = report.account_balance - report.wallet_principal
+            report.pos_pending = report._pos_pending()
+            report.difference = report.account_balance + report.pos_pending - report.wallet_principal
             report.agrees = report.currency_id.is_zero(report.difference)
 
     def _ledger_totals(self):
@@ -39,18 +53,47 @@ class StoredValueLiabilityReport(models.TransientModel):
         )
         return self.env.cr.fetchone()
 
+    def _pos_pending(self):
+        """Deposits that open POS sessions will book at closing, for the cards they already moved."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """SELECT COALESCE((SELECT SUM(line.price_subtotal_incl)
+                                      FROM pos_order_line line
+                                      JOIN pos_order po ON po.id = line.order_id
+                                      JOIN pos_session session ON session.id = po.session_id
+                                     WHERE line.stored_value_ledger_id IS NOT NULL AND session.state != 'closed'
+                                       AND po.company_id = %(company)s AND po.date_order::date <= %(date)s), 0)
+                        - COALESCE((SELECT SUM(payment.amount)
+                                      FROM pos_payment payment
+                                      JOIN pos_session session ON session.id = payment.session_id
+                                     WHERE payment.stored_value_state = 'booked' AND session.state != 'closed'
+                                       AND payment.company_id = %(company)s
+                                       AND payment.payment_date::date <= %(date)s), 0)""",
+                company=self.company_id.id,
+                date=self.date,
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
     def _deposit_balance(self):
         """Credit balance of the customer-deposits account (what is owed), posted entries up to the date."""
         if not self.deposit_account_id:
             return 0.0
-        totals = self.env["account.move.line"]._read_group(
-            [
-                ("account_id", "=", self.deposit_account_id.id),
-                ("company_id", "=", self.company_id.id),
-                ("parent_state", "=", "posted"),
-                ("date", "<=", self.date),
-            ],
-            [],
-            ["balance:sum"],
+        # sudo: a stored-value manager reads this one total of the deposits account of a company of theirs,
+        # not the journal items themselves.
+        totals = (
+            self.env["account.move.line"]
+            .sudo()
+            ._read_group(
+                [
+                    ("account_id", "=", self.deposit_account_id.id),
+                    ("company_id", "=", self.company_id.id),
+                    ("parent_state", "=", "posted"),
+                    ("date", "<=", self.date),
+                ],
+                [],
+                ["balance:sum"],
+            )
         )
         return -(totals[0][0] or 0.0)

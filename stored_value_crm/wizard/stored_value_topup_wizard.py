@@ -24,6 +24,15 @@ class StoredValueTopupWizard(models.TransientModel):
     bonus_details = fields.Text(string="Bonus Rules", compute="_compute_bonus")
     balance_after = fields.Monetary(compute="_compute_bonus")
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env["stored.value.card"]._check_typed_amounts(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env["stored.value.card"]._check_typed_amounts([vals], cards=self.card_id)
+        return super().write(vals)
+
     def _default_journal(self):
         """The company's cash journal, the usual way to pay at the desk; else its first bank journal."""
         card = self.env["stored.value.card"].browse(self.env.context.get("default_card_id"))

@@ -121,8 +121,11 @@ patch(PosStore.prototype, {
         }
         return null;
     },
-    /** Ask the holder's PIN and let the server check it; returns the proof the payment line carries. */
-    async verifyStoredValuePin(card, paymentUuid) {
+    /**
+     * Ask the holder's PIN and let the server check it; returns the proof the payment line carries. The
+     * proof lets the card pay at most ``amount`` in that payment line, once, for a short while.
+     */
+    async verifyStoredValuePin(card, orderUuid, paymentUuid, amount) {
         const pin = await makeAwaitable(this.dialog, NumberPopup, {
             title: _t("PIN of %(card)s", { card: this.storedValueCardLabel(card) }),
             subtitle: _t("The card holder types their PIN."),
@@ -133,7 +136,13 @@ patch(PosStore.prototype, {
             return null;
         }
         try {
-            return await this.data.call("stored.value.card", "pos_verify_pin", [[card.id], pin, paymentUuid]);
+            return await this.data.call("stored.value.card", "pos_verify_pin", [
+                [card.id],
+                pin,
+                orderUuid,
+                paymentUuid,
+                amount,
+            ]);
         } catch (error) {
             this.dialog.add(AlertDialog, {
                 title: _t("PIN not accepted"),

@@ -43,6 +43,20 @@ patch(OrderPaymentValidation.prototype, {
             if (line.amount <= 0) {
                 continue;
             }
+            // The proof reads "<amount>:<expiry>:<signature>": the holder typed the PIN for that amount.
+            const pinAmount = parseFloat((line.stored_value_pin_token || "").split(":")[0]);
+            if (card.has_pin && !(pos.currency.round(line.amount - pinAmount) <= 0)) {
+                return refuse(
+                    _t(
+                        "The holder typed the PIN of %(card)s for %(allowed)s, not for %(amount)s: remove the card payment and add it again.",
+                        {
+                            card: pos.storedValueCardLabel(card),
+                            allowed: pos.formatStoredValue(pinAmount),
+                            amount: pos.formatStoredValue(line.amount),
+                        }
+                    )
+                );
+            }
             await pos.fetchStoredValueCards({ partner: card.partner_id });
             const asked = payments
                 .filter((other) => other.stored_value_card_id === card && other.amount > 0)

@@ -41,7 +41,7 @@ patch(PaymentScreen.prototype, {
         line.setAmount(amount);
         this.numberBuffer.set(amount.toString());
         if (!isRefund && card.has_pin) {
-            const proof = await this.pos.verifyStoredValuePin(card, line.uuid);
+            const proof = await this.pos.verifyStoredValuePin(card, order.uuid, line.uuid, amount);
             if (!proof) {
                 this.deletePaymentLine(line.uuid);
                 return false;
