@@ -3,6 +3,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from unittest.mock import patch
+from uuid import uuid4
 
 from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import UserError
@@ -85,10 +86,24 @@ class StoredValueCommon(AccountTestInvoicingCommon):
         )
 
     @classmethod
-    def _create_card(cls, partner=None, **values):
-        return cls.env["stored.value.card"].create(
+    def _create_card(cls, partner=None, state="draft", **values):
+        """A card of ``partner`` (the holder by default), put in ``state`` through the actions users press."""
+        card = cls.env["stored.value.card"].create(
             {"partner_id": (partner or cls.holder).id, "company_id": cls.company.id, **values}
         )
+        if state in ("active", "frozen"):
+            card.action_activate()
+        if state == "frozen":
+            card.action_freeze()
+        return card
+
+    def consent(self, card, operation, user=None, **values):
+        """A card action of the consent wizard (unfreeze, close, PIN or holder change), confirmed."""
+        Wizard = self.env["stored.value.consent.wizard"]
+        wizard = (Wizard.with_user(user) if user else Wizard).create(
+            {"card_id": card.id, "operation": operation, **values}
+        )
+        return wizard.action_confirm()
 
     @classmethod
     def _create_rule(cls, min_amount, bonus_value, bonus_type="fixed", **values):
@@ -142,13 +157,17 @@ class StoredValueCommon(AccountTestInvoicingCommon):
         return -sum(lines.mapped("balance"))
 
     def assertLedgerAgrees(self, cards=None):
-        """Stored balances equal their ledger, and the books owe exactly the principal on the cards."""
+        """Stored balances equal their ledger, and the liability report agrees with the books: deposits, with
+        what open POS sessions will book at closing, owe exactly the principal on the cards."""
         cards = cards or self.env["stored.value.card"].search([("company_id", "=", self.company.id)])
         self.assertEqual(cards._ledger_discrepancies(), {})
         principal = sum(
             self.env["stored.value.card"].search([("company_id", "=", self.company.id)]).mapped("principal_balance")
         )
-        self.assertAlmostEqual(self.deposits_owed(), principal, places=2)
+        report = self.env["stored.value.liability.report"].create({"company_id": self.company.id})
+        self.assertAlmostEqual(report.wallet_principal, principal, places=2)
+        self.assertAlmostEqual(self.deposits_owed() + report.pos_pending, principal, places=2)
+        self.assertTrue(report.agrees, f"liability report differs by {report.difference}")
 
     def cron_commits_suspended(self):
         """Crons commit each batch; inside a test transaction there is nothing to commit to."""
@@ -188,11 +207,19 @@ class StoredValuePosCommon(StoredValueCommon, TestPoSCommon):
         """Order data as the POS sends it; ``payments`` are ``(method, amount)`` or ``(method, amount, values)``."""
         card = card or self.card
         data = self.create_ui_order_data(
-            lines, customer=customer or card.partner_id, payments=[payment[:2] for payment in payments], uuid=uuid
+            lines,
+            customer=customer or card.partner_id,
+            payments=[payment[:2] for payment in payments],
+            uuid=uuid or str(uuid4()),
         )
         data.update(order_values)
-        for index, (payment, command) in enumerate(zip(payments, data["payment_ids"], strict=True)):
-            command[2]["uuid"] = f"{data['uuid']}-payment-{index}"
+        if order_values.get("is_refund"):
+            # The POS sends a refund's lines positive and its total negative, as the server computes them.
+            for command in data["lines"]:
+                command[2]["price_subtotal"] = -command[2]["price_subtotal"]
+                command[2]["price_subtotal_incl"] = -command[2]["price_subtotal_incl"]
+        for payment, command in zip(payments, data["payment_ids"], strict=True):
+            command[2]["uuid"] = str(uuid4())
             if payment[0] == self.sv_method:
                 command[2]["stored_value_card_id"] = card.id
             command[2].update(payment[2] if len(payment) > 2 else {})
@@ -307,13 +334,8 @@ class CommittedShopCase(BaseCase):
             "amount_total": total,
             "date_order": fields.Datetime.to_string(fields.Datetime.now()),
             "last_order_preparation_change": "{}",
-            "lines": [
-                (0, 0, {"tax_ids": [(6, 0, [])], "uuid": f"{order_uuid}-line-{index}", **line})
-                for index, line in enumerate(lines)
-            ],
-            "payment_ids": [
-                (0, 0, {"uuid": f"{order_uuid}-payment-{index}", **payment}) for index, payment in enumerate(payments)
-            ],
+            "lines": [(0, 0, {"tax_ids": [(6, 0, [])], "uuid": str(uuid.uuid4()), **line}) for line in lines],
+            "payment_ids": [(0, 0, {"uuid": str(uuid.uuid4()), **payment}) for payment in payments],
         }
 
     def race(self, request, first, second, hold):

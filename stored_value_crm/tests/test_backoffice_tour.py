@@ -29,9 +29,8 @@ class TestBackofficeTour(HttpCase):
             {"name": "Top up 1,000, get 20%", "min_amount": 1000, "bonus_type": "percent", "bonus_value": 20}
         )
         holder = cls.env["res.partner"].create({"name": "Zhang Min"})
-        cls.card = cls.env["stored.value.card"].create(
-            {"name": "TOUR-0001", "partner_id": holder.id, "state": "active"}
-        )
+        cls.card = cls.env["stored.value.card"].create({"name": "TOUR-0001", "partner_id": holder.id})
+        cls.card.action_activate()
 
     def test_manager_tops_up_a_card_in_the_browser(self):
         self.start_tour("/odoo", "stored_value_topup_tour", login="sv_tour_manager")

@@ -76,14 +76,15 @@ class TestPosWalletPayment(StoredValuePosCommon):
         self.assertIn("less than the", payment.stored_value_issue)
         activity = self.card.activity_ids.filtered(lambda activity: late.name in activity.summary)
         self.assertEqual(activity.user_id, self.company._stored_value_manager())
+        self.assertLedgerAgrees()
+        self.close_session()
         receivable = self.env["account.move.line"].search(
             [("partner_id", "=", self.holder.id), ("account_id", "=", self.receivable_account.id)]
         )
         self.assertEqual(sum(receivable.mapped("balance")), 60.0, "the customer owes what the card could not pay")
-        self.close_session()
+        self.assertEqual(payment.stored_value_move_id.state, "posted")
         self.assertLedgerAgrees()
 
-        self.sv_manager.group_ids += self.env.ref("point_of_sale.group_pos_user")
         late.with_user(self.sv_manager).action_stored_value_settled()
         self.assertFalse(late.stored_value_review)
 
@@ -95,13 +96,15 @@ class TestPosWalletPayment(StoredValuePosCommon):
         self.assertEqual(self.card.balance, 100.0)
 
     def test_pin_card_pays_only_with_the_terminal_proof(self):
-        self.card.new_pin = "2468"
+        self.card._set_pin("2468")
         data = self.card_order([(self.haircut, 1)], [(self.sv_method, 60.0)])
         payment_uuid = data["payment_ids"][0][2]["uuid"]
         card_at_till = self.card.with_user(self.pos_cashier)
         with self.assertRefused("Wrong PIN"):
-            card_at_till.pos_verify_pin("1111", payment_uuid)
-        data["payment_ids"][0][2]["stored_value_pin_token"] = card_at_till.pos_verify_pin("2468", payment_uuid)
+            card_at_till.pos_verify_pin("1111", data["uuid"], payment_uuid, 60.0)
+        data["payment_ids"][0][2]["stored_value_pin_token"] = card_at_till.pos_verify_pin(
+            "2468", data["uuid"], payment_uuid, 60.0
+        )
         order = self.sync(data, user=self.pos_cashier)
         self.assertEqual(order.payment_ids.stored_value_state, "booked")
         self.assertEqual(self.card.balance, 40.0)

@@ -55,7 +55,7 @@ class TestPosWalletTour(TestPointOfSaleHttpCommon):
 
     def test_pin_is_asked_and_checked(self):
         self.credit(100.0)
-        self.card.new_pin = "2468"
+        self.card._set_pin("2468")
         self.start_pos_tour("StoredValuePinTour")
         self.assertEqual(self.card.balance, 40.0)
         self.assertEqual(self.card.pin_failed_attempts, 0, "the right PIN clears the wrong try")

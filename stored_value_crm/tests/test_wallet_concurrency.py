@@ -15,7 +15,8 @@ class TestWalletConcurrency(CommittedShopCase):
         super().setUp()
         with self.committed_env() as env:
             partner = env["res.partner"].create({"name": "Concurrent holder"})
-            card = env["stored.value.card"].create({"partner_id": partner.id, "state": "active"})
+            card = env["stored.value.card"].create({"partner_id": partner.id})
+            card.action_activate()
             card._lock()
             card._post_movement("opening", 100.0, 0.0, f"concurrency/opening/{card.id}")
             self.card_id = card.id
@@ -60,3 +61,36 @@ class TestWalletConcurrency(CommittedShopCase):
         self.assertEqual(results[0][1], results[1][1], "the replay returns the first booking")
         balance, spends, _ledger_sum = self._card_state()
         self.assertEqual((float(balance), spends), (30.0, 1))
+
+    def _guess(self, pin):
+        """One terminal typing ``pin`` for the card, in a request of its own."""
+        try:
+            with self.committed_env() as env:
+                env["stored.value.card"].browse(self.card_id)._check_pin(pin)
+                return "ok", ""
+        except UserError as error:
+            return "refused", str(error)
+
+    def _wrong_tries(self):
+        with self.committed_env() as env:
+            return env["stored.value.pin.attempt"]._failures_of([self.card_id]).get(self.card_id, 0)
+
+    def test_two_wrong_guesses_at_once_count_twice(self):
+        with self.committed_env() as env:
+            env["stored.value.card"].browse(self.card_id)._set_pin("2468")
+        results = self.race(
+            self._guess, ("1111",), ("2222",), hold=(self.registry["stored.value.pin.attempt"], "_count_try")
+        )
+        self.assertEqual([status for status, _ in results], ["refused", "refused"])
+        self.assertEqual(self._wrong_tries(), 2)
+
+    def test_a_pin_typed_while_the_request_holds_the_card_does_not_wait_for_itself(self):
+        with self.committed_env() as env:
+            env["stored.value.card"].browse(self.card_id)._set_pin("2468")
+        with self.committed_env() as env:
+            card = env["stored.value.card"].browse(self.card_id)
+            card._lock(touch=True)  # this request holds the card, as a payment does
+            with self.assertRaisesRegex(UserError, "Wrong PIN"):
+                card._check_pin("1111")
+            env.cr.rollback()  # the payment fails; the wrong try stays counted
+        self.assertEqual(self._wrong_tries(), 1)

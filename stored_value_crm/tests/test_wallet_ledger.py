@@ -38,7 +38,7 @@ class TestWalletLedger(StoredValueCommon):
             self.env["stored.value.ledger"].with_user(self.sv_manager).create(
                 {"card_id": self.card.id, "entry_type": "adjustment", "principal_amount": 999}
             )
-        with self.assertRefused("only through ledger entries"):
+        with self.assertRaisesRegex(AccessError, "only through the suite's checked actions"):
             self.card.with_user(self.sv_manager).write({"principal_balance": 999})
 
     def test_reversal_restores_the_balance_once(self):

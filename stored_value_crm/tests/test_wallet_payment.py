@@ -60,12 +60,12 @@ class TestWalletPayment(StoredValueCommon):
         self.card.action_freeze()
         with self.assertRefused("is frozen"):
             self.pay_with_card(self.make_invoice(10), self.card)
-        self.card.with_user(self.sv_manager).action_activate()
+        self.consent(self.card, "unfreeze", user=self.sv_manager)
         self.pay_with_card(self.make_invoice(10), self.card)
         self.assertEqual(self.card.balance, 110)
 
     def test_pin_is_asked_checked_and_locks_after_wrong_tries(self):
-        self.card.with_user(self.sv_user).new_pin = "2468"
+        self.card._set_pin("2468")
         self.assertTrue(self.card.has_pin)
         with self.assertRefused("asks for its PIN"):
             self.pay_with_card(self.make_invoice(10), self.card)
@@ -89,7 +89,7 @@ class TestWalletPayment(StoredValueCommon):
 
     def test_pin_must_be_digits(self):
         with self.assertRefused("4 to 8 digits"):
-            self.card.new_pin = "12ab"
+            self.card._set_pin("12ab")
 
     def test_credit_note_refunded_to_the_card(self):
         invoice = self.make_invoice(50)

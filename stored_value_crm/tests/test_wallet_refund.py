@@ -51,11 +51,13 @@ class TestWalletRefund(StoredValueCommon):
         card = self._create_card()
         self.top_up(card, 100)
         user_card = card.with_user(self.sv_user)
-        for action in (user_card.action_refund, user_card.action_adjust, user_card.action_close):
+        for action in (user_card.action_refund, user_card.action_adjust):
             with self.assertRefused("Only a stored-value manager"):
                 action()
+        with self.assertRefused("needs a stored-value manager"):
+            self.consent(card, "close", user=self.sv_user)
         with self.assertRefused("still holds"):
-            card.with_user(self.sv_manager).action_close()
+            self.consent(card, "close", user=self.sv_manager)
 
     def test_adjustment_needs_a_reason_and_moves_the_liability(self):
         card = self._create_card()
