@@ -61,6 +61,11 @@ class PosOrder(models.Model):
             }
             for key, card in booked.items()
         ]
+        # The terminal disables a programme's rewards once it reaches its usage limit.
+        result["program_updates"] += [
+            {"program_id": program.id, "usages": program.sudo().total_order_count}
+            for program in self.env["loyalty.card"].concat(*booked.values()).program_id
+        ]
         return result
 
     def _confirm_loyalty_claims(self, coupon_data):
@@ -147,10 +152,19 @@ class PosOrder(models.Model):
                         )
                     )
             earned_by_program[program] += max(points, 0.0)
+        # A return may pay the customer back on a card (eWallet's Refund): a reward line of negative cost,
+        # at most what the returned lines are worth.
+        owed = abs(sum(line._loyalty_amounts()[0] for line in self.lines.filtered("refunded_orderline_id")))
         for program, claimed in earned_by_program.items():
             # The with-code rules count here: the server cannot see which codes the terminal took.
-            counted = self._loyalty_program_points(program, with_code=True)
-            if float_compare(claimed, max(counted, 0.0), precision_digits=POINT_DIGITS) > 0:
+            counted = max(self._loyalty_program_points(program, with_code=True), 0.0)
+            credited = -sum(
+                line.points_cost
+                for line in self.lines
+                if line.is_reward_line and line.reward_id.program_id == program and line.points_cost < 0
+            )
+            counted += min(credited, owed)
+            if float_compare(claimed, counted, precision_digits=POINT_DIGITS) > 0:
                 raise UserError(
                     self.env._(
                         "Order %(order)s claims %(claimed)s points in “%(program)s”, but it earns %(earned)s.",
@@ -195,13 +209,19 @@ class PosOrder(models.Model):
     def _loyalty_programs(self):
         """The loyalty programmes the order earns in or spends from."""
         self.ensure_one()
+        spent_in = self.lines.filtered("is_reward_line").reward_id.program_id
+        self.env.flush_all()  # the usage counts below read the order's lines in SQL
         programs = self.config_id._get_program_ids().filtered(
             lambda program: (
                 program.program_type == "loyalty"
                 and (not program.pricelist_ids or self.pricelist_id in program.pricelist_ids)
+                # As in the POS, a programme used up by other orders earns nothing more.
+                and not (
+                    program.limit_usage
+                    and program.sudo().total_order_count - (program in spent_in) >= program.max_usage
+                )
             )
         )
-        spent_in = self.lines.filtered("is_reward_line").reward_id.program_id
         return programs | spent_in.filtered(lambda program: program.program_type == "loyalty")
 
     def _book_program_points(self, program):
