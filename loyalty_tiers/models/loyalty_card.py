@@ -6,7 +6,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, float_compare, float_round
+from odoo.tools import SQL, float_compare, float_is_zero, float_round
 
 from ..tools import points_math
 
@@ -16,7 +16,29 @@ POINT_DIGITS = 2
 class LoyaltyCard(models.Model):
     """A member's card in a loyalty programme: points in expiring batches, and the member's tier."""
 
-    _inherit = "loyalty.card"
+    _inherit = ["loyalty.card", "stored.value.guard"]
+
+    # Points, the member's tier and its marks change only through the section "Points: the one door"
+    # below and the tier review; the holder and the programme are set once, when the card is issued
+    # (a programme changed afterwards would turn points into another programme's money).
+    _protected_fields = frozenset(
+        {
+            "points",
+            "partner_id",
+            "program_id",
+            "earned_tier_id",
+            "tier_id",
+            "tier_since",
+            "tier_review_date",
+            "tier_checked_date",
+            "point_batch_ids",
+            "tier_history_ids",
+            "history_ids",
+        }
+    )
+    # Odoo's loyalty, sale_loyalty and pos_loyalty book points in sudo once the suite has checked the
+    # order (see pos.order and sale.order here), and their tests create cards with points as superuser.
+    _protected_superuser_passes = True
 
     earned_tier_id = fields.Many2one("loyalty.tier", readonly=True, index="btree_not_null", ondelete="set null")
     tier_override_id = fields.Many2one(
@@ -95,8 +117,32 @@ class LoyaltyCard(models.Model):
                     self.env._("Card %(card)s: an override of the tier needs an end date and a reason.", card=card.code)
                 )
 
+    @api.model
+    def _points_trusted_caller(self):
+        """Whether the caller may book points Odoo's own code counted, unchecked: the superuser, and a
+        settings administrator, who runs code as the superuser anyway (server actions) and is who Odoo's
+        own test suites act as. Never a cashier, a salesperson or a loyalty manager."""
+        return self.env.su or self.env.user._is_system()
+
+    def _protected_open(self):
+        return super()._protected_open() or self._points_trusted_caller()
+
+    def _protected_create_allowed(self, field_name, value):
+        # A card is issued empty to a holder in a programme; its points and tier come from bookings.
+        if field_name == "points":
+            return float_is_zero(value or 0.0, precision_digits=POINT_DIGITS)
+        return field_name in ("partner_id", "program_id")
+
+    @api.model
+    def _with_points_door(self, records):
+        """``records`` (an order, a wizard) allowed to run Odoo's own code that writes the points the
+        suite has just checked; for the posting code below, sale.order, pos.order and the balance wizard."""
+        return records.with_env(self._posting().env)
+
     # ------------------------------------------------------------------
-    # Points
+    # Points: the one door. Every change of a card's points goes through one of these methods
+    # (earn, consume, expire, take back), or through Odoo's own code that the callers of
+    # _with_points_door have checked, which write() then books in batches.
     # ------------------------------------------------------------------
 
     def _lock_points(self):
@@ -118,9 +164,13 @@ class LoyaltyCard(models.Model):
     def write(self, vals):
         overriding = {"tier_override_id", "tier_override_end", "tier_override_reason"} & set(vals)
         if overriding and not self.env.su and not self.env.user.has_group("loyalty_tiers.group_loyalty_tier_manager"):
-            raise UserError(self.env._("Only a loyalty manager can override a member's tier."))
+            raise UserError(
+                self.env._("Only a loyalty manager can override the tier of card %(card)s.", card=self[:1].code or "")
+            )
+        booked = self.env.context.get("loyalty_points_booked")
         point_cards = self.filtered(lambda card: card.program_type == "loyalty") if "points" in vals else self.browse()
-        if float_compare(vals.get("points") or 0.0, 0.0, precision_digits=POINT_DIGITS) < 0 and point_cards:
+        below_zero = float_compare(vals.get("points") or 0.0, 0.0, precision_digits=POINT_DIGITS) < 0
+        if below_zero and point_cards and not booked:
             raise UserError(
                 self.env._(
                     "Card %(card)s cannot go below zero points: the member does not have that many points.",
@@ -129,60 +179,113 @@ class LoyaltyCard(models.Model):
             )
         point_cards._lock_points()
         points_before = {card: card.points for card in point_cards}
-        overrides_before = {card: card.tier_override_id for card in self} if "tier_override_id" in vals else {}
+        overrides_before = (
+            {card: (card.tier_override_id, card.tier_override_end, card.tier_override_reason) for card in self}
+            if overriding
+            else {}
+        )
         result = super().write(vals)
-        if not self.env.context.get("loyalty_points_booked"):
+        if not booked:
             for card, before in points_before.items():
                 card._book_point_change(card.points - before)
         for card, before in overrides_before.items():
-            card._log_override(before)
+            card._log_override(*before)
         return result
 
     def _book_point_change(self, change):
         """Record a change of points in batches: earnings in a new batch, spending from the oldest batches.
 
-        The context may say which part of ``change`` was earned (``loyalty_points_earned``:
-        ``{programme id: points}``, the rest being spent) and which document the points come from
-        (``loyalty_points_source``: it makes the batch's key, so that points are booked once).
+        The context may name the document whose points Odoo's code books (``loyalty_points_order``:
+        ``(model, id)``; what it earned is in its history line, written first, the rest being spent)
+        and the source of the points (``loyalty_points_source``: it makes the batch's key, so that
+        points are booked once).
         """
         self.ensure_one()
-        earned_by_program = dict(self.env.context.get("loyalty_points_earned") or ())
-        earned = earned_by_program.get(self.program_id.id, max(change, 0.0))
+        earned = max(change, 0.0)
+        order_model, order_id = self.env.context.get("loyalty_points_order") or (None, None)
+        if order_model:
+            earned = sum(
+                self.env["loyalty.history"]
+                .sudo()
+                .search([("card_id", "=", self.id), ("order_model", "=", order_model), ("order_id", "=", order_id)])
+                .mapped("issued")
+            )
         spent = float_round(earned - change, precision_digits=POINT_DIGITS)
         # Earned first: an order may spend the points it earns.
         if float_compare(earned, 0.0, precision_digits=POINT_DIGITS) > 0:
             source = self.env.context.get("loyalty_points_source") or f"manual/{uuid4().hex}"
-            self._create_batch(earned, self._batch_key(source))
+            self._create_batch(earned, self._batch_key(source), debt=max(change - self.points, 0.0))
         if spent > 0:
             self._consume_points(spent)
 
-    def _check_order_points(self, order_name, program, claimed, earned, spent):
-        """Refuse what order ``order_name`` books on this card (none yet: a new one) in ``program``.
+    def _book_order_points(self, order, earned, spent):
+        """Book what ``order`` earns and spends on this card (locked by the caller), once per order.
 
-        The order may earn no more than ``earned``, the server's count, and spend no more than the card
-        holds with what the order earns; the caller holds the card's lock.
+        The points are booked on the order's sync, with a history line keyed by the order (which
+        pos_loyalty's second call recognises and skips). Points spent beyond what the card holds are
+        not booked unless the company lets points go negative: returns the points left unpaid, which
+        the caller flags for a manager.
         """
-        if float_compare(claimed, earned, precision_digits=POINT_DIGITS) > 0:
-            raise UserError(
-                self.env._(
-                    "Order %(order)s claims %(claimed)s points in “%(program)s”, but it earns %(earned)s: "
-                    "the points were not booked. Check the order and sync again.",
-                    order=order_name,
-                    claimed=claimed,
-                    program=program.name,
-                    earned=earned,
-                )
+        self.ensure_one()
+        before = self.points
+        available = max(before + earned, 0.0)
+        unpaid = 0.0
+        if not order.company_id.loyalty_negative_points:
+            unpaid = float_round(max(spent - available, 0.0), precision_digits=POINT_DIGITS)
+        spent_booked = float_round(spent - unpaid, precision_digits=POINT_DIGITS)
+        description = self.env._("POS order %(order)s", order=order.name)
+        # sudo: the history and points of a booking the server counted, whoever runs the till.
+        self.env["loyalty.history"].sudo().create(
+            {
+                "card_id": self.id,
+                "order_model": order._name,
+                "order_id": order.id,
+                "description": description,
+                "issued": earned,
+                "used": spent_booked,
+            }
+        )
+        card = self.sudo()._posting().with_context(loyalty_points_booked=True)
+        card.write({"points": float_round(before + earned - spent_booked, precision_digits=POINT_DIGITS)})
+        if float_compare(earned, 0.0, precision_digits=POINT_DIGITS) > 0:
+            self._create_batch(
+                earned, self._batch_key(f"{order._name},{order.id}"), description, debt=max(-before, 0.0)
             )
-        if float_compare(self.points + earned - spent, 0.0, precision_digits=POINT_DIGITS) < 0:
-            raise UserError(
-                self.env._(
-                    "Order %(order)s spends %(spent)s points of card %(card)s, which holds %(points)s.",
-                    order=order_name,
-                    spent=spent,
-                    card=self.code or self.env._("(new card)"),
-                    points=self.points,
-                )
+        if float_compare(spent_booked, 0.0, precision_digits=POINT_DIGITS) > 0:
+            self._consume_points(spent_booked)
+        return unpaid
+
+    def _take_back_points(self, points, order, source):
+        """Take back ``points`` that ``source`` (the returned order) earned, for the return ``order``.
+
+        They come first from the batches ``source`` earned them in. A card that spent them goes
+        negative only if the company allows it; otherwise it is taken down to zero and the points
+        that could not be taken back are returned, for the caller to flag for a manager.
+        """
+        self.ensure_one()
+        self._lock_points()
+        before = self.points
+        taken = points if order.company_id.loyalty_negative_points else min(points, max(before, 0.0))
+        taken = float_round(taken, precision_digits=POINT_DIGITS)
+        if float_compare(taken, 0.0, precision_digits=POINT_DIGITS) > 0:
+            self.env["loyalty.history"].sudo().create(
+                {
+                    "card_id": self.id,
+                    "order_model": order._name,
+                    "order_id": order.id,
+                    "description": self.env._(
+                        "Points of returned goods (%(order)s, return %(refund)s)",
+                        order=source.name,
+                        refund=order.name,
+                    ),
+                    "issued": 0.0,
+                    "used": taken,
+                }
             )
+            card = self.sudo()._posting().with_context(loyalty_points_booked=True)
+            card.write({"points": float_round(before - taken, precision_digits=POINT_DIGITS)})
+            self.with_context(loyalty_points_reversed_source=f"{source._name},{source.id}")._consume_points(taken)
+        return float_round(points - taken, precision_digits=POINT_DIGITS)
 
     @api.model
     def _check_reward_costs(self, order_name, costs):
@@ -204,18 +307,23 @@ class LoyaltyCard(models.Model):
         self.ensure_one()
         return f"{source}/card/{self.id}"
 
-    def _create_batch(self, points, key, description=None):
+    def _create_batch(self, points, key, description=None, debt=0.0):
+        """A batch of ``points`` earned now; ``debt``, the points the card owed (below zero), is paid
+        from it first, so that the open batches always hold what the card holds."""
         self.ensure_one()
         today = fields.Date.context_today(self)
+        remaining = float_round(max(points - debt, 0.0), precision_digits=POINT_DIGITS)
         # The batches are the cache of the card's points; users change points, never batches.
         return (
             self.env["loyalty.point.batch"]
             .sudo()
+            ._posting()
             .create(
                 {
                     "card_id": self.id,
                     "points": points,
-                    "remaining": points,
+                    "remaining": remaining,
+                    "state": "open" if remaining > 0 else "used",
                     "earn_date": today,
                     "expiry_date": points_math.expiry_date(today, self.program_id.point_validity_months),
                     "source_key": key,
@@ -274,8 +382,9 @@ class LoyaltyCard(models.Model):
         self.env["loyalty.history"].sudo().create(
             {"card_id": self.id, "description": description, "issued": points, "used": 0.0}
         )
-        self.sudo().with_context(loyalty_points_booked=True).write({"points": self.points + points})
-        return self._create_batch(points, key, description)
+        debt = max(-self.points, 0.0)
+        self.sudo()._posting().with_context(loyalty_points_booked=True).write({"points": self.points + points})
+        return self._create_batch(points, key, description, debt=debt)
 
     def _point_multiplier(self, date=None):
         """What earnings of this member are multiplied by on ``date``: the tier's and the birthday month's."""
@@ -308,7 +417,7 @@ class LoyaltyCard(models.Model):
                     "used": points,
                 }
             )
-            card.sudo().with_context(loyalty_points_booked=True).write({"points": card.points - points})
+            card.sudo()._posting().with_context(loyalty_points_booked=True).write({"points": card.points - points})
 
     @api.model
     def _cron_birthday_rewards(self, batch_size=200):
@@ -445,7 +554,7 @@ class LoyaltyCard(models.Model):
                 }
             )
         for (tier_id, since, review), card_ids in updates.items():
-            self.browse(card_ids).sudo().write(
+            self.browse(card_ids).sudo()._posting().write(
                 {
                     "earned_tier_id": tier_id or False,
                     "tier_since": since,
@@ -453,16 +562,21 @@ class LoyaltyCard(models.Model):
                     "tier_checked_date": today,
                 }
             )
-        (self - cards).sudo().write({"tier_checked_date": today})
+        (self - cards).sudo()._posting().write({"tier_checked_date": today})
         # sudo: the tier history is written by the tier review only.
-        return self.env["loyalty.tier.history"].sudo().create(history_values)
+        return self.env["loyalty.tier.history"].sudo()._posting().create(history_values)
 
-    def _log_override(self, before):
+    def _log_override(self, before, end_before, reason_before):
+        """Every change of a manager's override is written in the tier history, with who and why."""
         self.ensure_one()
-        if self.tier_override_id == before:
+        if (self.tier_override_id, self.tier_override_end, self.tier_override_reason) == (
+            before,
+            end_before,
+            reason_before,
+        ):
             return
         ended = not self.tier_override_id
-        self.env["loyalty.tier.history"].sudo().create(
+        self.env["loyalty.tier.history"].sudo()._posting().create(
             {
                 "card_id": self.id,
                 "old_tier_id": (before or self.earned_tier_id).id,

@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -11,6 +13,7 @@ class LoyaltyPointBatch(models.Model):
     """
 
     _name = "loyalty.point.batch"
+    _inherit = ["stored.value.guard"]
     _description = "Loyalty Point Batch"
     _order = "expiry_date, id"
     _rec_name = "source_key"
@@ -36,10 +39,25 @@ class LoyaltyPointBatch(models.Model):
     )
     reminder_sent = fields.Boolean(readonly=True)
 
-    def write(self, vals):
-        if vals:
-            raise UserError(self.env._("Point batches cannot be changed: correct points with a reversing entry."))
-        return super().write(vals)
+    # Every field: only the card's posting code creates a batch and moves what is left of it (the
+    # related ones too, which would write through to the card). Odoo's own code never books batches,
+    # even in sudo.
+    _protected_fields = frozenset(
+        {
+            "card_id",
+            "partner_id",
+            "program_id",
+            "company_id",
+            "points",
+            "remaining",
+            "earn_date",
+            "expiry_date",
+            "source_key",
+            "description",
+            "state",
+            "reminder_sent",
+        }
+    )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
@@ -47,20 +65,11 @@ class LoyaltyPointBatch(models.Model):
 
     def _set_remaining(self, remaining_by_batch, state=None):
         """Move what is left of batches (``{batch: remaining}``); the caller holds their cards' lock."""
+        by_values = defaultdict(self.browse)
         for batch, remaining in remaining_by_batch.items():
-            self.env.cr.execute(
-                SQL(
-                    """UPDATE loyalty_point_batch
-                          SET remaining = %(remaining)s, state = %(state)s, write_date = now() AT TIME ZONE 'UTC',
-                              write_uid = %(uid)s
-                        WHERE id = %(id)s""",
-                    remaining=remaining,
-                    state=state or ("open" if remaining > 0 else "used"),
-                    uid=self.env.uid,
-                    id=batch.id,
-                )
-            )
-        self.invalidate_model(["remaining", "state"])
+            by_values[remaining, state or ("open" if remaining > 0 else "used")] |= batch
+        for (remaining, batch_state), batches in by_values.items():
+            batches.sudo()._posting().write({"remaining": remaining, "state": batch_state})
 
     @api.model
     def _cron_expire_points(self, batch_size=200):

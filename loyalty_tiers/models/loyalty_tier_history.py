@@ -6,6 +6,7 @@ class LoyaltyTierHistory(models.Model):
     """One change of a member's tier, with its reason; never changed once written."""
 
     _name = "loyalty.tier.history"
+    _inherit = ["stored.value.guard"]
     _description = "Loyalty Tier Change"
     _order = "date desc, id desc"
 
@@ -28,10 +29,22 @@ class LoyaltyTierHistory(models.Model):
     date = fields.Datetime(required=True, default=fields.Datetime.now)
     user_id = fields.Many2one("res.users", string="By", required=True, default=lambda self: self.env.user)
 
-    def write(self, vals):
-        if vals:
-            raise UserError(self.env._("The tier history cannot be changed."))
-        return super().write(vals)
+    # Every field (the related ones would write through to the card): only the tier review and a
+    # manager's override write history, and nobody changes it afterwards.
+    _protected_fields = frozenset(
+        {
+            "card_id",
+            "partner_id",
+            "program_id",
+            "company_id",
+            "old_tier_id",
+            "new_tier_id",
+            "change",
+            "reason",
+            "date",
+            "user_id",
+        }
+    )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):

@@ -1,5 +1,9 @@
+import math
+from collections import defaultdict
+
 from odoo import models
-from odoo.tools import float_round
+from odoo.exceptions import UserError
+from odoo.tools import float_compare, float_round
 
 from .loyalty_card import POINT_DIGITS
 
@@ -7,29 +11,45 @@ from .loyalty_card import POINT_DIGITS
 class PosOrder(models.Model):
     _inherit = "pos.order"
 
+    # ------------------------------------------------------------------
+    # POS endpoints: the order's sync books its points, the terminal's second call only confirms
+    # ------------------------------------------------------------------
+
     def action_pos_order_paid(self):
         result = super().action_pos_order_paid()
-        # A member moves up as soon as a purchase takes them over a threshold.
-        for order in self.filtered("partner_id"):
-            self.env["loyalty.card"]._member_cards(order.partner_id, order.company_id)._update_tiers()
+        # Points follow the order on the server: booked when it is paid at its sync, whether or not
+        # the terminal makes its second call; a failure rolls the order's sync back whole.
+        self._book_loyalty_points()
+        # A member moves up as soon as a purchase takes them over a threshold, and down a return's way.
+        partners = self.partner_id | self.lines.refunded_orderline_id.order_id.partner_id
+        for partner in partners:
+            self.env["loyalty.card"]._member_cards(partner, self.company_id)._update_tiers()
         return result
 
     def confirm_coupon_programs(self, coupon_data):
-        """Book the points of the order's loyalty cards as the server counts them, never as the POS says.
+        """Answer the terminal's second call with the points the server booked at the order's sync.
 
-        The POS's figures are checked under the cards' lock: points earned beyond the server's count
-        (rules, tier and birthday multipliers) or spent beyond the card's balance are refused.
+        Points of loyalty programmes were counted and booked when the order was paid: what the POS
+        claims beyond them is refused and nothing more is booked (a replay answers the same). Other
+        programmes (coupons, gift cards, eWallet) go to Odoo's code once their claims are bounded by the
+        server's count of the order and by the cards' points. Trusted callers (the superuser, a settings
+        administrator: see loyalty.card) keep Odoo's behaviour for orders never synced paid.
         """
         self.ensure_one()
+        if (
+            not isinstance(coupon_data, dict)
+            or not all(isinstance(values, dict) for values in coupon_data.values())
+            or not all(str(key).lstrip("-").isdigit() for key in coupon_data)
+        ):
+            raise UserError(
+                self.env._("Order %(order)s: the points sent by the terminal are malformed.", order=self.name)
+            )
         coupon_data = {int(key): values for key, values in coupon_data.items()}
-        earned, replayed = self._verify_loyalty_points(coupon_data)
-        order = self.with_context(
-            loyalty_points_source=f"pos.order,{self.id}",
-            loyalty_points_earned=tuple(earned.items()),
-            loyalty_points_description=self.env._("POS order %(order)s", order=self.name),
-        )
+        self._book_loyalty_points()
+        booked = self._confirm_loyalty_claims(coupon_data)
+        self._check_coupon_claims(coupon_data)
+        order = self.env["loyalty.card"]._with_points_door(self)
         result = super(PosOrder, order).confirm_coupon_programs(coupon_data)
-        # A replay books nothing and answers what the first call did: the cards' points now.
         result["coupon_updates"] += [
             {
                 "old_id": key,
@@ -39,92 +59,381 @@ class PosOrder(models.Model):
                 "program_id": card.program_id.id,
                 "partner_id": card.partner_id.id,
             }
-            for key, card in replayed.items()
+            for key, card in booked.items()
         ]
-        self.env["loyalty.card"]._member_cards(self.partner_id, self.company_id)._update_tiers()
+        # The terminal disables a programme's rewards once it reaches its usage limit.
+        result["program_updates"] += [
+            {"program_id": program.id, "usages": program.sudo().total_order_count}
+            for program in self.env["loyalty.card"].concat(*booked.values()).program_id
+        ]
         return result
 
-    def _loyalty_base_points(self, program):
-        """Points the order's lines earn in ``program`` by its rules, before any multiplier."""
+    def _confirm_loyalty_claims(self, coupon_data):
+        """Take the loyalty programmes' entries out of ``coupon_data`` and check them against what the
+        server booked for the order; returns ``{key: card}`` for the terminal's mapping."""
         self.ensure_one()
-        lines = self.lines.filtered(lambda line: not line.is_reward_line)
-        products_per_rule = program._get_valid_products(lines.product_id)
-        points = 0.0
-        for rule in program.rule_ids.filtered(lambda rule: rule.active and rule.mode == "auto"):
-            rule_products = products_per_rule.get(rule, lines.product_id.browse())
-            rule_lines = lines.filtered(lambda line, products=rule_products: line.product_id in products)
-            quantity = sum(rule_lines.mapped("qty"))
-            amount_incl = sum(rule_lines.mapped("price_subtotal_incl"))
-            amount = amount_incl if rule.minimum_amount_tax_mode == "incl" else sum(rule_lines.mapped("price_subtotal"))
-            if not rule_lines or quantity < rule.minimum_qty or amount < rule._compute_amount(self.currency_id):
-                continue
-            if rule.reward_point_mode == "order":
-                points += rule.reward_point_amount
-            elif rule.reward_point_mode == "unit":
-                points += rule.reward_point_amount * quantity
-            else:
-                # Discounts of other programmes lower what was paid, as Odoo counts it for sales.
-                discounts = self.lines.filtered(
-                    lambda line, products=rule_products: (
-                        line.is_reward_line
-                        and line.product_id in products
-                        and line.reward_id.program_id != program
-                        and line.reward_id.program_id.program_type not in ("ewallet", "gift_card")
-                    )
-                )
-                paid = amount_incl + sum(discounts.mapped("price_subtotal_incl"))
-                points += float_round(rule.reward_point_amount * paid, precision_digits=2, rounding_method="DOWN")
-        return max(points, 0.0)
-
-    def _verify_loyalty_points(self, coupon_data):
-        """Check the POS's point changes of loyalty programmes and put the server's in their place.
-
-        Returns ``{programme id: points earned}`` and ``{key: card}`` of the entries the order already
-        booked (a replay), which the standard code skips.
-        """
-        self.ensure_one()
-        Card = self.env["loyalty.card"].sudo()
-        earned_by_program, replayed = {}, {}
-        for key, values in coupon_data.items():
+        booked = {}
+        for key, values in list(coupon_data.items()):
             program = self.env["loyalty.program"].sudo().browse(values.get("program_id")).exists()
             if program.program_type != "loyalty":
                 continue
-            booked = (
-                self.env["loyalty.history"]
-                .sudo()
-                .search(
-                    [
-                        ("card_id.program_id", "=", program.id),
-                        ("order_model", "=", self._name),
-                        ("order_id", "=", self.id),
-                    ],
-                    limit=1,
+            history = self._loyalty_history().filtered(
+                lambda entry, program=program: entry.card_id.program_id == program
+            )
+            if not history and self.env["loyalty.card"]._points_trusted_caller():
+                continue  # Odoo's own server code and tests book an order that was never synced paid.
+            coupon_data.pop(key)
+            earned = sum(history.mapped("issued"))
+            claimed = self._claimed_points(values)
+            # The terminal counts without the multipliers, which may also be below one.
+            counted = max(earned, self._loyalty_program_points(program) if self.partner_id else 0.0)
+            if float_compare(claimed, counted, precision_digits=POINT_DIGITS) > 0:
+                raise UserError(
+                    self.env._(
+                        "Order %(order)s claims %(claimed)s points in “%(program)s”, but it earns %(earned)s: "
+                        "the server booked %(earned)s. Check the order.",
+                        order=self.name,
+                        claimed=claimed,
+                        program=program.name,
+                        earned=earned,
+                    )
+                )
+            if history:
+                booked[key] = history.card_id[:1]
+        return booked
+
+    def _claimed_points(self, values):
+        """The points an entry of the terminal's second call says the order earned (finite, or refused)."""
+        claimed = values.get("points_earned", max(values.get("points") or 0.0, 0.0))
+        if not isinstance(claimed, (int, float)) or not math.isfinite(claimed):
+            raise UserError(
+                self.env._("Order %(order)s: the terminal sent %(points)s points.", order=self.name, points=claimed)
+            )
+        return claimed
+
+    def _check_coupon_claims(self, coupon_data):
+        """Bound the terminal's point changes of other programmes before Odoo books them.
+
+        A programme earns at most the server's count of the order, a card spends at most what it
+        holds, and no card or programme of another company is touched.
+        """
+        self.ensure_one()
+        if self.env["loyalty.card"]._points_trusted_caller():
+            return  # Odoo's own server code and tests, or an administrator who could run any code
+        Card = self.env["loyalty.card"].sudo()
+        earned_by_program = defaultdict(float)
+        for key, values in coupon_data.items():
+            program = self.env["loyalty.program"].sudo().browse(values.get("program_id")).exists()
+            points = values.get("points") or 0.0
+            if not program or not isinstance(points, (int, float)) or not math.isfinite(points):
+                raise UserError(
+                    self.env._("Order %(order)s: the terminal sent points the server cannot read.", order=self.name)
+                )
+            card = Card.browse(key).exists() if key > 0 else Card
+            companies = program.company_id | card.company_id
+            if companies and companies != self.company_id:
+                raise UserError(
+                    self.env._(
+                        "Order %(order)s books points of “%(program)s”, which belongs to another company.",
+                        order=self.name,
+                        program=program.name,
+                    )
+                )
+            if card:
+                card._lock_points()
+                if float_compare(card.points + points, 0.0, precision_digits=POINT_DIGITS) < 0:
+                    raise UserError(
+                        self.env._(
+                            "Order %(order)s spends %(spent)s points of card %(card)s, which holds %(points)s.",
+                            order=self.name,
+                            spent=-points,
+                            card=card.code,
+                            points=card.points,
+                        )
+                    )
+            earned_by_program[program] += max(points, 0.0)
+        # A return may pay the customer back on a card (eWallet's Refund): a reward line of negative cost,
+        # at most what the returned lines are worth.
+        owed = abs(sum(line._loyalty_amounts()[0] for line in self.lines.filtered("refunded_orderline_id")))
+        for program, claimed in earned_by_program.items():
+            # The with-code rules count here: the server cannot see which codes the terminal took.
+            counted = max(self._loyalty_program_points(program, with_code=True), 0.0)
+            credited = -sum(
+                line.points_cost
+                for line in self.lines
+                if line.is_reward_line and line.reward_id.program_id == program and line.points_cost < 0
+            )
+            counted += min(credited, owed)
+            if float_compare(claimed, counted, precision_digits=POINT_DIGITS) > 0:
+                raise UserError(
+                    self.env._(
+                        "Order %(order)s claims %(claimed)s points in “%(program)s”, but it earns %(earned)s.",
+                        order=self.name,
+                        claimed=claimed,
+                        program=program.name,
+                        earned=counted,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # Booking at the sync: earnings, rewards spent, returned goods
+    # ------------------------------------------------------------------
+
+    def _loyalty_history(self):
+        # sudo: the order's points history, whoever runs the till.
+        return (
+            self.env["loyalty.history"]
+            .sudo()
+            .search(
+                [
+                    ("order_model", "=", self._name),
+                    ("order_id", "in", self.ids),
+                    ("card_id.program_type", "=", "loyalty"),
+                ]
+            )
+        )
+
+    def _book_loyalty_points(self):
+        """Book the order's points in loyalty programmes as the server counts them, once per order.
+
+        Runs when the order is paid; an order that booked anything (its history lines) books nothing
+        again, whichever call comes first or twice.
+        """
+        self.ensure_one()
+        if self.state not in ("paid", "done", "invoiced") or self._loyalty_history():
+            return
+        self._take_back_returned_points()
+        for program in self._loyalty_programs():
+            self._book_program_points(program)
+
+    def _loyalty_programs(self):
+        """The loyalty programmes the order earns in or spends from."""
+        self.ensure_one()
+        spent_in = self.lines.filtered("is_reward_line").reward_id.program_id
+        self.env.flush_all()  # the usage counts below read the order's lines in SQL
+        programs = self.config_id._get_program_ids().filtered(
+            lambda program: (
+                program.program_type == "loyalty"
+                and (not program.pricelist_ids or self.pricelist_id in program.pricelist_ids)
+                # As in the POS, a programme used up by other orders earns nothing more.
+                and not (
+                    program.limit_usage
+                    and program.sudo().total_order_count - (program in spent_in) >= program.max_usage
                 )
             )
-            if booked:
-                replayed[key] = booked.card_id
-                continue
-            partner = self.env["res.partner"].browse(values.get("partner_id") or self.partner_id.id)
-            card = Card.browse(key) if key > 0 else Card
-            if not card and partner:
-                card = Card.search([("partner_id", "=", partner.id), ("program_id", "=", program.id)], limit=1)
-            card._lock_points()
-            tier = card.tier_id
-            multiplier = program._point_multiplier(tier, card.partner_id or partner, self.date_order.date())
-            earned = float_round(
-                self._loyalty_base_points(program) * multiplier, precision_digits=POINT_DIGITS, rounding_method="DOWN"
-            )
-            claimed = values.get("points_earned", max(values.get("points", 0.0), 0.0))
-            spent = self._loyalty_points_spent(program)
-            card._check_order_points(self.name, program, claimed, earned, spent)
-            values.update(points=earned - spent, points_earned=earned, points_spent=spent)
-            earned_by_program[program.id] = earned
-        return earned_by_program, replayed
-
-    def _loyalty_points_spent(self, program):
-        """Points the order's rewards of ``program`` cost; a reward cheaper than it should be is refused."""
-        reward_lines = self.lines.filtered(lambda line: line.is_reward_line and line.reward_id.program_id == program)
-        self.env["loyalty.card"]._check_reward_costs(
-            self.name, [(line.reward_id, line.points_cost) for line in reward_lines]
         )
-        return sum(reward_lines.mapped("points_cost"))
+        return programs | spent_in.filtered(lambda program: program.program_type == "loyalty")
+
+    def _book_program_points(self, program):
+        """Book what the order earns and spends in ``program`` on its customer's card."""
+        self.ensure_one()
+        reward_lines = self.lines.filtered(lambda line: line.is_reward_line and line.reward_id.program_id == program)
+        if not self.partner_id:
+            if reward_lines:
+                raise UserError(
+                    self.env._(
+                        "Order %(order)s takes a reward of “%(program)s” without a customer: choose the member "
+                        "whose points pay for it.",
+                        order=self.name,
+                        program=program.name,
+                    )
+                )
+            return
+        Card = self.env["loyalty.card"].sudo()  # members' cards, whoever runs the till
+        card = Card.search([("partner_id", "=", self.partner_id.id), ("program_id", "=", program.id)], limit=1)
+        others = reward_lines.sudo().coupon_id - card
+        if others:
+            raise UserError(
+                self.env._(
+                    "Order %(order)s spends the points of card %(card)s, which is not the card of %(customer)s "
+                    "in “%(program)s”.",
+                    order=self.name,
+                    card=others[0].code,
+                    customer=self.partner_id.name,
+                    program=program.name,
+                )
+            )
+        spent = self._loyalty_points_spent(program, reward_lines)
+        base = self._loyalty_program_points(program)
+        if float_compare(max(base, 0.0), 0.0, precision_digits=POINT_DIGITS) <= 0 and not spent:
+            return
+        card = card or program._member_card(self.partner_id)
+        card._lock_points()
+        multiplier = program._point_multiplier(card.tier_id, self.partner_id, self.date_order.date())
+        earned = float_round(max(base, 0.0) * multiplier, precision_digits=POINT_DIGITS, rounding_method="DOWN")
+        unpaid = card._book_order_points(self, earned, spent)
+        reward_lines.sudo().coupon_id = card
+        if unpaid:
+            self._stored_value_flag(
+                self.partner_id,
+                self.env._(
+                    "Order %(order)s took rewards for %(spent)s points of card %(card)s, which held %(held)s: "
+                    "%(unpaid)s points were not taken. Settle them with the member.",
+                    order=self.name,
+                    spent=spent,
+                    card=card.code,
+                    held=float_round(spent - unpaid - earned, precision_digits=POINT_DIGITS),
+                    unpaid=unpaid,
+                ),
+            )
+
+    def _loyalty_points_spent(self, program, reward_lines):
+        """Points the order's rewards of ``program`` cost; a reward cheaper than it costs is refused."""
+        costs = defaultdict(float)
+        for line in reward_lines:
+            if not math.isfinite(line.points_cost) or line.points_cost < 0:
+                raise UserError(
+                    self.env._(
+                        "Order %(order)s takes reward “%(reward)s” for %(cost)s points.",
+                        order=self.name,
+                        reward=line.reward_id.description,
+                        cost=line.points_cost,
+                    )
+                )
+            # A reward split on several lines (one per tax) carries its cost on one of them.
+            costs[line.reward_id, line.reward_identifier_code] += line.points_cost
+        self.env["loyalty.card"]._check_reward_costs(
+            self.name, [(reward, cost) for (reward, _code), cost in costs.items()]
+        )
+        return float_round(sum(costs.values()), precision_digits=POINT_DIGITS)
+
+    def _take_back_returned_points(self):
+        """Returned goods take back the points they earned, from the batch they went into.
+
+        The returned order is recounted on the goods it kept before this return and after it, at the
+        rate its points were booked: the difference is what this return takes back, whatever earlier
+        returns could take. What the card no longer holds is flagged for a manager, unless points may
+        go negative.
+        """
+        self.ensure_one()
+        returned = self.lines.filtered("refunded_orderline_id")
+        for source in returned.refunded_orderline_id.order_id:
+            this_return = {
+                line: -sum(returned.filtered(lambda own, line=line: own.refunded_orderline_id == line).mapped("qty"))
+                for line in source.lines
+            }
+            kept_after = {line: line.qty - line.refunded_qty for line in source.lines}
+            kept_before = {line: kept_after[line] + this_return[line] for line in source.lines}
+            for entry in source._loyalty_history().filtered(lambda entry: entry.issued > 0):
+                card = entry.card_id
+                full = source._loyalty_program_points(card.program_id)
+                rate = entry.issued / full if full > 0 else 0.0
+                points = float_round(
+                    source._loyalty_points_kept(card.program_id, rate, kept_before)
+                    - source._loyalty_points_kept(card.program_id, rate, kept_after),
+                    precision_digits=POINT_DIGITS,
+                )
+                if float_compare(points, 0.0, precision_digits=POINT_DIGITS) <= 0:
+                    continue
+                missing = card._take_back_points(points, self, source)
+                if missing:
+                    self._stored_value_flag(
+                        self.partner_id or source.partner_id,
+                        self.env._(
+                            "Return %(refund)s takes back %(points)s points that order %(order)s earned on card "
+                            "%(card)s, which had spent them: %(missing)s points could not be taken back. "
+                            "Settle them with the member.",
+                            refund=self.name,
+                            points=points,
+                            order=source.name,
+                            card=card.code,
+                            missing=missing,
+                        ),
+                    )
+
+    def _loyalty_points_kept(self, program, rate, quantities):
+        """Points the order keeps in ``program`` with only ``quantities`` of its goods, at ``rate``."""
+        counted = max(self._loyalty_program_points(program, quantities=quantities), 0.0)
+        return float_round(counted * rate, precision_digits=POINT_DIGITS, rounding_method="DOWN")
+
+    # ------------------------------------------------------------------
+    # The server's count of points, as Odoo's POS counts them
+    # ------------------------------------------------------------------
+
+    def _loyalty_program_points(self, program, quantities=None, with_code=False):
+        """Points the order earns in ``program`` before any multiplier, as pos_loyalty counts them in the
+        browser (``pointsForPrograms`` less ``_getPointsCorrection``), but from amounts the server
+        computes; ``quantities`` (``{line: qty}``) recounts the goods a return leaves. Returned lines
+        earn nothing: a return takes back what the returned order earned.
+
+        Rules that need a code count only ``with_code``: the server cannot see which codes the
+        terminal took, so they never book points, and only bound the claims of other programmes.
+        """
+        self.ensure_one()
+        quantities = quantities or {}
+        lines = self.lines.filtered(lambda line: not line.combo_parent_id and not line.refunded_orderline_id)
+        qty = {line: quantities.get(line, line.qty) for line in lines}
+        amounts = {line: line._loyalty_amounts(qty[line]) for line in lines}
+        digits = self.env["decimal.precision"].precision_get("Product Price")
+        points = 0.0
+        for rule in program.rule_ids:
+            if rule.mode == "with_code" and not with_code:
+                continue
+
+            def applies(product, rule=rule):
+                return rule.any_product or product in rule.valid_product_ids
+
+            counted = lines.filtered(
+                lambda line, applies=applies: (
+                    not (
+                        line.reward_id.reward_type == "discount"
+                        and (line.reward_id.program_id.trigger == "auto" or line.reward_id.program_id == program)
+                    )
+                    and applies(line.product_id)
+                )
+            )
+            incl = sum(amounts[line][0] for line in counted)
+            excl = sum(amounts[line][1] for line in counted)
+            if rule.minimum_amount > ((rule.minimum_amount_tax_mode == "incl" and incl) or excl):
+                continue
+            paid = units = 0.0
+            for line in lines:
+                if not applies(line.product_id) or line._loyalty_points_ignored():
+                    continue
+                if line.is_reward_line:
+                    # Rewards of the same programme are not counted (no feedback loop), nor money cards.
+                    reward_program = line.reward_id.program_id
+                    if reward_program == program or reward_program.program_type in ("gift_card", "ewallet"):
+                        continue
+                else:
+                    units += qty[line]
+                paid += amounts[line][0]
+            if units < rule.minimum_qty:
+                continue
+            if rule.reward_point_mode == "order":
+                points += rule.reward_point_amount
+            elif rule.reward_point_mode == "money":
+                points += float_round(rule.reward_point_amount * paid, precision_digits=digits)
+            else:
+                points += rule.reward_point_amount * units
+        return points - self._loyalty_points_correction(program, lines, qty, amounts)
+
+    def _loyalty_points_correction(self, program, lines, qty, amounts):
+        """The points of the products ``program`` gave for free, which its count above included
+        (pos_loyalty's ``_getPointsCorrection``)."""
+        order_incl = sum(amount[0] for amount in amounts.values())
+        order_excl = sum(amount[1] for amount in amounts.values())
+        regular = lines.filtered(lambda line: not line.is_reward_line)
+        for rule in program.rule_ids:
+            if rule.minimum_amount > (order_incl if rule.minimum_amount_tax_mode == "incl" else order_excl):
+                return 0.0
+            items = sum(qty[line] for line in regular if rule.any_product or line.product_id in rule.valid_product_ids)
+            if rule.minimum_qty > items:
+                return 0.0
+        digits = self.env["decimal.precision"].precision_get("Product Price")
+        correction = 0.0
+        free_lines = lines.filtered(
+            lambda line: (
+                line.is_reward_line and line.reward_id.reward_type == "product" and line.reward_id.program_id == program
+            )
+        )
+        for rule in program.rule_ids.filtered(lambda rule: rule.reward_point_mode != "order"):
+            for line in free_lines:
+                product = line._loyalty_reward_product()
+                if not (rule.any_product or product in rule.valid_product_ids):
+                    continue
+                if rule.reward_point_mode == "money":
+                    correction -= float_round(rule.reward_point_amount * amounts[line][0], precision_digits=digits)
+                else:
+                    correction += rule.reward_point_amount * qty[line]
+        return correction

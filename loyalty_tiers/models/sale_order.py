@@ -12,24 +12,29 @@ class SaleOrder(models.Model):
     def action_confirm(self):
         """Book the points of each order as the server counts them (tier multipliers, batches), once.
 
-        Each order is checked under its cards' lock before ``sale_loyalty`` adds the points: points
-        beyond the server's count, rewards taken for less than they cost and spending beyond the card's
-        points are refused.
+        The member cards are locked before ``sale_loyalty`` recounts the order and adds the points, so
+        that it adds to what a concurrent order left; rewards taken for less than they cost are refused
+        afterwards, which rolls the confirmation back.
         """
         result = True
         for order in self:
             if order.state == "sale":
                 result = super(SaleOrder, order).action_confirm()
                 continue
-            earned = order._verify_loyalty_points()
+            order._loyalty_cards()._lock_points()
+            # sale_loyalty's recount is the server's own: its code may book the points it counted (as the
+            # salesperson, on their cards).
             result = super(
                 SaleOrder,
-                order.with_context(
+                self.env["loyalty.card"]
+                ._with_points_door(order)
+                .with_context(
                     loyalty_points_source=order._loyalty_points_source(),
-                    loyalty_points_earned=tuple(earned.items()),
+                    loyalty_points_order=(order._name, order.id),
                     loyalty_points_description=self.env._("Sales order %(order)s", order=order.name),
                 ),
             ).action_confirm()
+            order._check_loyalty_reward_costs()
             self.env["loyalty.card"]._member_cards(order.partner_id, order.company_id)._update_tiers()
         return result if len(self) == 1 else True
 
@@ -38,9 +43,12 @@ class SaleOrder(models.Model):
         spent come back in a batch of their own, once."""
         result = True
         for order in self:
+            # Taking back what the order booked is the posting code's; Odoo's cancel writes the points.
             result = super(
                 SaleOrder,
-                order.with_context(
+                self.env["loyalty.card"]
+                ._with_points_door(order)
+                .with_context(
                     loyalty_points_source=order._loyalty_points_source(),
                     loyalty_points_reversed_source=f"{order._name},{order.id}",
                     loyalty_points_description=self.env._("Sales order %(order)s cancelled", order=order.name),
@@ -78,38 +86,24 @@ class SaleOrder(models.Model):
             ]
         return result
 
-    def _verify_loyalty_points(self):
-        """Check the order's points in loyalty programmes against the server's count, under the cards' lock.
-
-        Returns ``{programme id: points earned}`` as they will be booked.
-        """
+    def _loyalty_cards(self):
+        """The member cards of loyalty programmes the order earns on or spends from."""
         self.ensure_one()
         entries = self.coupon_point_ids.filtered(lambda entry: entry.coupon_id.program_id.program_type == "loyalty")
         reward_lines = self.order_line.filtered(
             lambda line: line.is_reward_line and line.coupon_id.program_id.program_type == "loyalty"
         )
-        cards = (entries.coupon_id | reward_lines.coupon_id).sudo()
-        if not cards:
-            return {}
-        # Locked before sale_loyalty reads the cards' points, so that it adds to what a concurrent order left.
-        cards._lock_points()
-        counted = self._program_check_compute_points(cards.program_id)
+        return (entries.coupon_id | reward_lines.coupon_id).sudo()
+
+    def _check_loyalty_reward_costs(self):
+        """Refuse the order's loyalty rewards taken for less than they cost (a reward split on several
+        lines carries its cost on one of them)."""
+        self.ensure_one()
         costs = defaultdict(float)
-        for line in reward_lines:
+        for line in self.order_line.filtered(
+            lambda line: line.is_reward_line and line.coupon_id.program_id.program_type == "loyalty"
+        ):
             costs[line.coupon_id, line.reward_id, line.reward_identifier_code] += line.points_cost
         self.env["loyalty.card"]._check_reward_costs(
             self.name, [(reward, cost) for (_card, reward, _code), cost in costs.items()]
         )
-        for card in cards:
-            claimed = sum(entries.filtered(lambda entry, card=card: entry.coupon_id == card).mapped("points"))
-            earned = sum(counted.get(card.program_id, {}).get("points") or [0.0])
-            spent = sum(cost for (cost_card, _reward, _code), cost in costs.items() if cost_card == card)
-            card._check_order_points(self.name, card.program_id, claimed, earned, spent)
-        # What sale_loyalty books: its own recount, which the checks above bound.
-        self._update_programs_and_rewards()
-        return {
-            card.program_id.id: sum(
-                self.coupon_point_ids.filtered(lambda entry, card=card: entry.coupon_id == card).mapped("points")
-            )
-            for card in cards
-        }

@@ -1,8 +1,10 @@
 from . import (
+    test_insider_points,
     test_installation,
     test_point_expiry,
-    test_points_verification,
+    test_points_randomised,
     test_pos_points_concurrency,
+    test_pos_points_sync,
     test_pos_tier_tour,
     test_rfm_segments,
     test_sale_points,

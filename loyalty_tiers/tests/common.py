@@ -1,7 +1,7 @@
 from odoo import fields
 from odoo.fields import Command
 
-from odoo.addons.stored_value_crm.tests.common import StoredValueCommon
+from odoo.addons.stored_value_crm.tests.common import StoredValueCommon, StoredValuePosCommon
 
 
 class LoyaltyTiersCommon(StoredValueCommon):
@@ -81,9 +81,13 @@ class LoyaltyTiersCommon(StoredValueCommon):
 
     @classmethod
     def _member(cls, partner=None, points=0.0):
-        return cls.env["loyalty.card"].create(
-            {"program_id": cls.program.id, "partner_id": (partner or cls.holder).id, "points": points}
+        """A member's card holding ``points`` (an opening batch), as Odoo's own code issues it in sudo."""
+        card = (
+            cls.env["loyalty.card"]
+            .sudo()
+            .create({"program_id": cls.program.id, "partner_id": (partner or cls.holder).id, "points": points})
         )
+        return card.sudo(False)
 
     def spend(self, amount, partner=None):
         """A posted customer invoice of ``amount``: what the member spent, as the tiers count it."""
@@ -116,3 +120,73 @@ class LoyaltyTiersCommon(StoredValueCommon):
 
     def batches(self, card):
         return self.env["loyalty.point.batch"].search([("card_id", "=", card.id)], order="id")
+
+
+class LoyaltyTiersPosCommon(LoyaltyTiersCommon, StoredValuePosCommon):
+    """The points programme and tiers above on a POS shop whose orders come through ``sync_from_ui``.
+
+    A haircut costs 60 and earns 60 points; the reward takes 10 off for 100 points.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.reward = cls.program.reward_ids
+        cls.reward_product = cls.reward.discount_line_product_id
+
+    def member_order(self, haircuts, card=None, reward_cost=None, uuid=None, customer=None, **line_values):
+        """A paid order of ``haircuts`` for the holder, taking the reward for ``reward_cost`` points."""
+        lines = [{"product": self.haircut, "quantity": haircuts, **line_values}]
+        if reward_cost is not None:
+            lines.append(
+                {
+                    "product": self.reward_product,
+                    "quantity": 1,
+                    "price_unit": -10.0,
+                    "price_subtotal": -10.0,
+                    "price_subtotal_incl": -10.0,
+                    "tax_ids": [],
+                    "is_reward_line": True,
+                    "reward_id": self.reward.id,
+                    "coupon_id": card.id if card else False,
+                    "points_cost": reward_cost,
+                    "reward_identifier_code": f"reward-{uuid or len(lines)}",
+                }
+            )
+        data = self.create_ui_order_data(lines, customer=customer or self.holder, uuid=uuid)
+        return data
+
+    def return_order(self, order, haircuts):
+        """The POS's refund of ``haircuts`` of ``order``'s first line, paid back in cash."""
+        line = order.lines.filtered(lambda line: not line.is_reward_line)[:1]
+        data = self.create_ui_order_data(
+            [{"product": self.haircut, "quantity": -haircuts, "refunded_orderline_id": line.id}],
+            customer=order.partner_id,
+        )
+        data["is_refund"] = True
+        return data
+
+    def confirm_claim(self, order, card, earned, spent=0.0, user=None):
+        """The terminal's second call after an order: its own idea of the points won and spent."""
+        data = {
+            str(card.id): {
+                "points": earned - spent,
+                "points_earned": earned,
+                "points_spent": spent,
+                "program_id": card.program_id.id,
+                "coupon_id": card.id,
+                "barcode": False,
+            }
+        }
+        return order.with_user(user or self.pos_cashier).confirm_coupon_programs(data)
+
+    def assertPointsAgree(self, cards=None):
+        """Every loyalty card holds what its open batches hold (nothing when it owes points), and no
+        batch holds more than it earned."""
+        cards = cards or self.env["loyalty.card"].search([("program_id.program_type", "=", "loyalty")])
+        for card in cards:
+            batches = self.env["loyalty.point.batch"].search([("card_id", "=", card.id)])
+            held = sum(batches.filtered(lambda batch: batch.state == "open").mapped("remaining"))
+            self.assertAlmostEqual(held, max(card.points, 0.0), places=2, msg=f"card {card.code}: batches vs points")
+            for batch in batches:
+                self.assertTrue(0 <= batch.remaining <= batch.points)

@@ -41,23 +41,23 @@ class TestSalePoints(LoyaltyTiersCommon):
         batch = self.batches(card)
         self.assertEqual((batch.points, batch.source_key), (600.0, f"sale.order,{order.id}/0/card/{card.id}"))
 
-    def test_inflated_points_are_refused(self):
+    def test_inflated_points_are_replaced_by_the_servers_count(self):
         card = self.gold_member()
         order = self.sale_order()
         order.coupon_point_ids.sudo().points = 5000.0
-        with self.assertRefused("claims 5000.0 points"):
-            order.action_confirm()
-        self.assertEqual((card.points, order.state), (0.0, "draft"))
-        self.assertFalse(self.batches(card))
+        order.action_confirm()
+        self.assertEqual(card.points, 600.0, "the order is recounted before its points are booked")
+        self.assertEqual(self.batches(card).points, 600.0)
 
-    def test_reward_taken_for_less_than_its_cost_is_refused(self):
+    def test_reward_taken_for_less_than_its_cost_is_charged_its_cost(self):
         card = self.gold_member(points=150.0)
         order = self.sale_order(quantity=1)
         order._apply_program_reward(self.reward, card)
         order.order_line.filtered("is_reward_line").points_cost = 1.0
-        with self.assertRefused("costs 100.0"):
-            order.action_confirm()
-        self.assertEqual(card.points, 150.0)
+        order.action_confirm()
+        self.assertEqual(order.order_line.filtered("is_reward_line").points_cost, 100.0, "recounted on confirmation")
+        earned = sum(order.coupon_point_ids.filtered(lambda entry: entry.coupon_id == card).mapped("points"))
+        self.assertEqual(card.points, 150.0 + earned - 100.0)
 
     def test_spent_points_come_from_the_oldest_batch(self):
         card = self.gold_member(points=150.0)

@@ -22,7 +22,7 @@ class TestTierAccess(LoyaltyTiersCommon, HttpCase):
         card._update_tiers()
         history = card.tier_history_ids.with_user(self.tier_user)
         self.assertEqual(history.new_tier_id, self.regular)
-        with self.assertRaises(UserError):
+        with self.assertRaises(AccessError):
             history.sudo().write({"reason": "edited"})
         with self.assertRaises(UserError):
             history.sudo().unlink()
