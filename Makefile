@@ -7,7 +7,7 @@ VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ADDONS ?= stored_value_crm,loyalty_tiers,customer_feedback
 
-.PHONY: run test lint pot readme venv clean bench bench-pos bench-contention bench-replay bench-recompute
+.PHONY: run test test-odoo-apps lint pot readme venv clean bench bench-pos bench-contention bench-replay bench-recompute
 
 # The project's virtualenv sees the system's site-packages, so an Odoo installed there is used as is.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -30,6 +30,10 @@ run: venv
 
 test: venv
 	$(VPY) -m tools.run_tests --addons $(ADDONS)
+
+# Odoo's own suites of the apps we extend, with the suite installed (BASELINE=1: without it).
+test-odoo-apps: venv
+	$(VPY) -m tools.test_odoo_apps $(if $(BASELINE),--baseline)
 
 lint: venv
 	$(VPY) -m tools.run_tests --static-only
