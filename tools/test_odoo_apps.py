@@ -126,7 +126,7 @@ def main(argv=None):
     if failures:
         report += ["", "Failed:", *label_failures(failures, None if args.baseline else baseline_failures)]
     if skips:
-        report += ["", "Skipped (tours skip without Chromium or websocket-client):"]
+        report += ["", "Skipped (with the reason Odoo gave):"]
         report += [f"{name}: {reason}" for name, reason in skips]
     banner("\n".join(report))
     print(f"{passed} passed, {failed} failed, {len(skips)} skipped", flush=True)
