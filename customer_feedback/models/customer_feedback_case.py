@@ -1,15 +1,32 @@
+import math
 from datetime import timedelta
 
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import SQL, html2plaintext, plaintext2html
+from odoo.tools import SQL, float_compare, float_round, html2plaintext, plaintext2html
+from odoo.tools.misc import format_amount, format_datetime
 
 from .customer_feedback_sla import SEVERITIES
 
 OPEN_STATES = ("new", "in_progress")
+# What the compensation is: set by a feedback manager, frozen once asked for or granted.
+COMPENSATION_TERMS = frozenset(
+    {
+        "compensation_type",
+        "compensation_amount",
+        "compensation_card_id",
+        "compensation_points",
+        "compensation_loyalty_card_id",
+        "compensation_reason",
+    }
+)
+# The loyalty cards' points are booked with two decimals (loyalty_tiers' POINT_DIGITS).
+POINT_DIGITS = 2
+# No complaint is worth this much; beyond it float rounding itself breaks down.
+COMPENSATION_LIMIT = 1e12
 
 
 class CustomerFeedbackCase(models.Model):
@@ -17,18 +34,33 @@ class CustomerFeedbackCase(models.Model):
 
     Its deadline comes from the service level of its severity; the daily job reminds the responsible
     before it and escalates the case when it is missed. A compensation is booked once, as a new entry
-    of the customer's wallet or loyalty card, never by changing an old one.
+    of the customer's wallet or loyalty card, never by changing an old one; above the company's ceiling,
+    a second feedback manager approves it first. What was granted, asked for and approved changes only
+    through the compensation actions (:meth:`_book_compensation`, :meth:`_request_compensation_approval`).
     """
 
     _name = "customer.feedback.case"
     _description = "Complaint Case"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin", "stored.value.guard"]
     _order = "priority desc, deadline, id desc"
     _check_company_auto = True
 
     _reference_unique = models.Constraint("UNIQUE(reference)", "A complaint case with this reference already exists.")
     _compensation_not_negative = models.Constraint(
         "CHECK(compensation_amount >= 0 AND compensation_points >= 0)", "A compensation cannot be negative."
+    )
+    # The trail of a compensation: written by the compensation actions only (stored.value.guard).
+    _protected_fields = frozenset(
+        {
+            "compensation_state",
+            "compensation_date",
+            "compensation_ledger_id",
+            "compensation_history_id",
+            "compensation_requested_by_id",
+            "compensation_requested_date",
+            "compensation_approved_by_id",
+            "compensation_approved_date",
+        }
     )
 
     reference = fields.Char(readonly=True, copy=False, default="/", index="trigram")
@@ -92,20 +124,45 @@ class CustomerFeedbackCase(models.Model):
         required=True,
         default="none",
         tracking=True,
+        copy=False,
     )
-    compensation_amount = fields.Monetary(string="Credit")
+    compensation_amount = fields.Monetary(string="Credit", copy=False, tracking=True)
     compensation_card_id = fields.Many2one(
         "stored.value.card",
         string="Wallet",
         check_company=True,
+        copy=False,
+        tracking=True,
         domain="[('partner_id', '=', partner_id), ('state', 'in', ('active', 'frozen'))]",
     )
-    compensation_points = fields.Float(string="Points")
+    compensation_points = fields.Float(string="Points", copy=False, tracking=True)
     compensation_loyalty_card_id = fields.Many2one(
         "loyalty.card",
         string="Loyalty Card",
+        check_company=True,
+        copy=False,
+        tracking=True,
         domain="[('partner_id', '=', partner_id), ('program_type', '=', 'loyalty')]",
     )
+    compensation_reason = fields.Text(
+        string="Why",
+        copy=False,
+        help="Why the customer is compensated; required when another feedback manager must approve.",
+    )
+    compensation_state = fields.Selection(
+        [("none", "Not Granted"), ("to_approve", "Waiting for Approval"), ("granted", "Granted")],
+        string="Compensation Status",
+        compute="_compute_compensation_state",
+        store=True,
+    )
+    compensation_above_ceiling = fields.Boolean(
+        compute="_compute_compensation_above_ceiling",
+        help="Above the company's ceiling, another feedback manager approves the compensation.",
+    )
+    compensation_requested_by_id = fields.Many2one("res.users", string="Asked For By", readonly=True, copy=False)
+    compensation_requested_date = fields.Datetime(string="Asked For On", readonly=True, copy=False)
+    compensation_approved_by_id = fields.Many2one("res.users", string="Approved By", readonly=True, copy=False)
+    compensation_approved_date = fields.Datetime(string="Approved On", readonly=True, copy=False)
     compensation_date = fields.Datetime(string="Compensated On", readonly=True, copy=False)
     compensation_ledger_id = fields.Many2one("stored.value.ledger", string="Wallet Entry", readonly=True, copy=False)
     compensation_history_id = fields.Many2one(
@@ -116,6 +173,27 @@ class CustomerFeedbackCase(models.Model):
     def _compute_priority(self):
         for case in self:
             case.priority = "1" if case.escalated else "0"
+
+    @api.depends("compensation_date", "compensation_requested_date")
+    def _compute_compensation_state(self):
+        for case in self:
+            if case.compensation_date:
+                case.compensation_state = "granted"
+            elif case.compensation_requested_date:
+                case.compensation_state = "to_approve"
+            else:
+                case.compensation_state = "none"
+
+    @api.depends(
+        "compensation_type",
+        "compensation_amount",
+        "compensation_points",
+        "company_id.feedback_compensation_ceiling",
+        "company_id.feedback_compensation_points_ceiling",
+    )
+    def _compute_compensation_above_ceiling(self):
+        for case in self:
+            case.compensation_above_ceiling = case._compensation_above_ceiling()
 
     @api.depends("company_id", "severity")
     def _compute_sla_id(self):
@@ -169,6 +247,10 @@ class CustomerFeedbackCase(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self._protected_open():
+            for vals in vals_list:
+                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+                self._check_compensation_terms_values(vals, vals.get("name") or "", company.currency_id, creating=True)
         for vals in vals_list:
             if vals.get("reference", "/") == "/":
                 vals["reference"] = self.env["ir.sequence"].next_by_code("customer.feedback.case") or "/"
@@ -177,20 +259,88 @@ class CustomerFeedbackCase(models.Model):
         return cases
 
     def write(self, vals):
-        compensation_fields = {
-            "compensation_type",
-            "compensation_amount",
-            "compensation_card_id",
-            "compensation_points",
-            "compensation_loyalty_card_id",
-        }
-        if compensation_fields & set(vals) and any(case.compensation_date for case in self):
-            raise UserError(self.env._("A compensation already granted cannot be changed."))
+        if self and not self._protected_open() and COMPENSATION_TERMS & set(vals):
+            states = dict(self._fields["compensation_state"]._description_selection(self.env))
+            for case in self:
+                if case.compensation_state != "none":
+                    raise AccessError(
+                        self.env._(
+                            "Case %(case)s: its compensation is %(state)s and cannot be changed any more; "
+                            "open a new complaint case to compensate the customer again.",
+                            case=case.display_name,
+                            state=states[case.compensation_state],
+                        )
+                    )
+                case._check_compensation_terms_values(vals, case.display_name, case.currency_id)
         return super().write(vals)
+
+    def _check_protected_values(self, vals_list, creating):
+        # The guard's refusal, naming the case and the actions that write its compensation's trail.
+        if not self._protected_open():
+            for vals in vals_list:
+                refused = {
+                    name
+                    for name in self._protected_fields & set(vals)
+                    if not (creating and self._protected_create_allowed(name, vals[name]))
+                }
+                if refused:
+                    labels = sorted(self._fields[name]._description_string(self.env) for name in refused)
+                    raise AccessError(
+                        self.env._(
+                            "Case %(case)s: %(fields)s are written by the compensation actions only (Grant, Approve, "
+                            "Refuse), never directly.",
+                            case=(vals.get("name") or "") if creating else ", ".join(self.mapped("display_name")),
+                            fields=", ".join(labels),
+                        )
+                    )
+        return super()._check_protected_values(vals_list, creating)
+
+    def _protected_create_allowed(self, field_name, value):
+        # A new case starts without compensation; the web client may send those empty values.
+        return not value or (field_name == "compensation_state" and value == "none")
+
+    def _check_compensation_terms_values(self, vals, case_name, currency, creating=False):
+        """Refuse the compensation terms of ``vals`` that the user may not set.
+
+        Only a feedback manager sets them (a new case may carry the empty ones), and the figures must be
+        finite, not negative and no more precise than the currency or the points: the ORM would round
+        them silently, and a NaN passes PostgreSQL's CHECK.
+        """
+        empty = (False, 0, "none") if creating else ()
+        terms = {name for name in COMPENSATION_TERMS & set(vals) if vals[name] not in empty}
+        if not terms:
+            return
+        if not self.env.su and not self.env.user.has_group("customer_feedback.group_customer_feedback_manager"):
+            raise AccessError(
+                self.env._(
+                    "Case %(case)s: only a feedback manager sets what a customer is compensated with.",
+                    case=case_name,
+                )
+            )
+        for name, digits in (("compensation_amount", currency.decimal_places), ("compensation_points", POINT_DIGITS)):
+            value = vals.get(name) or 0.0
+            if name in terms and not (
+                isinstance(value, (int, float))
+                and not isinstance(value, bool)
+                and math.isfinite(value)
+                and 0 <= value < COMPENSATION_LIMIT
+                and not float_compare(float_round(value, precision_digits=digits), value, precision_digits=digits + 4)
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Case %(case)s: %(field)s must be a number from 0 to %(limit)s with at most %(digits)s "
+                        "decimals, not %(value)s.",
+                        case=case_name,
+                        field=self._fields[name]._description_string(self.env),
+                        limit=f"{COMPENSATION_LIMIT:,.0f}",
+                        digits=digits,
+                        value=value,
+                    )
+                )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_new(self):
-        if any(case.state != "new" or case.compensation_date for case in self):
+        if any(case.state != "new" or case.compensation_state != "none" for case in self):
             raise UserError(self.env._("Only new complaint cases without compensation can be deleted: close them."))
 
     # ------------------------------------------------------------------
@@ -268,16 +418,24 @@ class CustomerFeedbackCase(models.Model):
         """
         if not self.env.user.has_group("point_of_sale.group_pos_user"):
             raise UserError(self.env._("Only point of sale users can open a complaint from the point of sale."))
-        partner = self.env["res.partner"].browse(values.get("partner_id")).exists()
+        if not isinstance(values, dict):
+            raise UserError(self.env._("The point of sale sent a complaint the server cannot read: try again."))
+        # Only what the cashier may see: their companies' orders and the customers they can pick.
+        partner = self._pos_complaint_record("res.partner", values.get("partner_id"))
         if not partner:
             raise UserError(self.env._("Choose the customer who complains."))
-        if not (values.get("name") or "").strip():
+        name, description = values.get("name"), values.get("description") or ""
+        if not isinstance(name, str) or not name.strip() or not isinstance(description, str):
             raise UserError(self.env._("Say in a few words what the customer complains about."))
-        order = self.env["pos.order"].browse(values.get("pos_order_id")).exists()
+        order = self._pos_complaint_record("pos.order", values.get("pos_order_id"))
+        if values.get("pos_order_id") and not order:
+            raise UserError(
+                self.env._("Order %(order)s is not one of your shops' orders.", order=values.get("pos_order_id"))
+            )
         severity = values.get("severity") or "normal"
-        if severity not in dict(SEVERITIES):
+        if not isinstance(severity, str) or severity not in dict(SEVERITIES):
             raise UserError(self.env._("Unknown severity %(severity)s.", severity=severity))
-        category = self.env["customer.feedback.category"].browse(values.get("category_id")).exists()
+        category = self._pos_complaint_record("customer.feedback.category", values.get("category_id"))
         # sudo: cashiers open complaints without the rights to read or handle them; the case goes to
         # the customer's salesperson or the category's responsible.
         case = (
@@ -285,9 +443,9 @@ class CustomerFeedbackCase(models.Model):
             .with_company(order.company_id or self.env.company)
             .create(
                 {
-                    "name": values["name"].strip(),
+                    "name": name.strip(),
                     "partner_id": partner.id,
-                    "description": plaintext2html(values.get("description") or ""),
+                    "description": plaintext2html(description),
                     "origin": "pos",
                     "severity": severity,
                     "category_id": category.id,
@@ -298,6 +456,13 @@ class CustomerFeedbackCase(models.Model):
             )
         )
         return {"id": case.id, "reference": case.reference}
+
+    @api.model
+    def _pos_complaint_record(self, model, record_id):
+        """The record ``record_id`` of ``model`` if the cashier may read it, else an empty recordset."""
+        if not isinstance(record_id, int) or isinstance(record_id, bool):
+            return self.env[model]
+        return self.env[model].search([("id", "=", record_id)], limit=1)
 
     # ------------------------------------------------------------------
     # Life cycle
@@ -366,94 +531,293 @@ class CustomerFeedbackCase(models.Model):
     # Compensation (补偿)
     # ------------------------------------------------------------------
 
-    def action_grant_compensation(self):
-        if not self.env.user.has_group("customer_feedback.group_customer_feedback_manager"):
-            raise UserError(self.env._("Only a feedback manager can grant a compensation."))
-        for case in self:
-            case._grant_compensation()
+    # The one door of a case's compensation: _request_compensation_approval records a request above the
+    # ceiling, _book_compensation books (once per case, under the case's key) and writes the trail; the
+    # public actions check the role and the state under the case's row lock, then go through them.
 
-    def _grant_compensation(self):
-        """Book this case's compensation once; a second click finds it booked and does nothing."""
+    def _check_feedback_manager(self, message):
+        if not self.env.user.has_group("customer_feedback.group_customer_feedback_manager"):
+            raise UserError(message)
+
+    def action_grant_compensation(self):
+        """Book each case's compensation, or, above its company's ceiling, ask another manager to approve it."""
+        self._check_feedback_manager(self.env._("Only a feedback manager can grant a compensation."))
+        for case in self:
+            case._lock_for_compensation()
+            if case.compensation_state == "granted":
+                continue  # a second click books nothing more
+            if case.compensation_state == "to_approve":
+                raise UserError(
+                    self.env._(
+                        "Case %(case)s: the compensation %(user)s asked for waits for another feedback manager's "
+                        "approval.",
+                        case=case.display_name,
+                        user=case.compensation_requested_by_id.name,
+                    )
+                )
+            case._check_compensation_terms()
+            if case._compensation_above_ceiling():
+                case._request_compensation_approval()
+            else:
+                case._book_compensation()
+
+    def action_approve_compensation(self):
+        """Book the compensations above the ceiling that another feedback manager asked for."""
+        self._check_feedback_manager(self.env._("Only a feedback manager can approve a compensation."))
+        for case in self:
+            case._lock_for_compensation()
+            if case.compensation_state == "granted":
+                continue
+            if case.compensation_state != "to_approve":
+                raise UserError(
+                    self.env._(
+                        "Case %(case)s: no compensation waits for approval; grant it instead.", case=case.display_name
+                    )
+                )
+            if case.compensation_requested_by_id == self.env.user:
+                raise UserError(
+                    self.env._(
+                        "Case %(case)s: you asked for this compensation; another feedback manager must approve it.",
+                        case=case.display_name,
+                    )
+                )
+            case._check_compensation_terms()
+            case._book_compensation(approver=self.env.user)
+
+    def action_refuse_compensation(self):
+        """Drop the compensation requests of these cases: another manager refuses, the one who asked withdraws."""
+        self._check_feedback_manager(self.env._("Only a feedback manager can refuse a compensation."))
+        for case in self:
+            case._lock_for_compensation()
+            if case.compensation_state != "to_approve":
+                raise UserError(
+                    self.env._("Case %(case)s: no compensation waits for approval.", case=case.display_name)
+                )
+            requester = case.compensation_requested_by_id
+            case._posting().write({"compensation_requested_by_id": False, "compensation_requested_date": False})
+            case.message_post(
+                body=self.env._(
+                    "Compensation of %(what)s asked for by %(requester)s refused by %(user)s.",
+                    what=case._compensation_what(),
+                    requester=requester.name,
+                    user=self.env.user.name,
+                )
+            )
+
+    def _lock_for_compensation(self):
+        """Lock the case's row, waiting for a concurrent click on it, and read the case afresh."""
         self.ensure_one()
+        self.flush_recordset()
         self.env.cr.execute(SQL("SELECT id FROM customer_feedback_case WHERE id = %s FOR NO KEY UPDATE", self.id))
-        self.invalidate_recordset(["compensation_date"])
-        if self.compensation_date:
-            return
+        self.invalidate_recordset()
+
+    def _compensation_key(self):
+        return f"{self._name}/{self.id}/compensation"
+
+    def _compensation_reason(self):
+        reason = self.env._("Compensation for complaint %(case)s", case=self.display_name)
+        why = (self.compensation_reason or "").strip()
+        return f"{reason}: {why}" if why else reason
+
+    def _compensation_what(self):
+        """The compensation in words: its figure and the card it goes to."""
+        self.ensure_one()
+        if self.compensation_type == "wallet":
+            return self.env._(
+                "%(amount)s on wallet %(card)s",
+                amount=self.compensation_card_id._format_amount(self.compensation_amount),
+                card=self.compensation_card_id.name,
+            )
+        return self.env._(
+            "%(points)s on loyalty card %(card)s",
+            points=self.compensation_loyalty_card_id._format_points(self.compensation_points),
+            card=self.compensation_loyalty_card_id.code,
+        )
+
+    def _compensation_ceiling(self):
+        """The company's ceiling for this compensation's kind, in words."""
+        self.ensure_one()
+        if self.compensation_type == "wallet":
+            return format_amount(self.env, self.company_id.feedback_compensation_ceiling, self.currency_id)
+        return self.env._("%(points)s points", points=self.company_id.feedback_compensation_points_ceiling)
+
+    def _compensation_above_ceiling(self):
+        self.ensure_one()
+        company = self.company_id
+        if self.compensation_type == "wallet":
+            return self.currency_id.compare_amounts(self.compensation_amount, company.feedback_compensation_ceiling) > 0
+        if self.compensation_type == "points":
+            ceiling = company.feedback_compensation_points_ceiling
+            return float_compare(self.compensation_points, ceiling, precision_digits=POINT_DIGITS) > 0
+        return False
+
+    def _check_compensation_terms(self):
+        """Refuse a compensation that cannot be booked as it stands: its state, card, figure and currency."""
+        self.ensure_one()
         if self.state == "closed":
             raise UserError(self.env._("Case %(case)s is closed: reopen it to compensate.", case=self.display_name))
+        partner = self.partner_id.commercial_partner_id
         if self.compensation_type == "wallet":
-            entry = self._grant_wallet_compensation()
-            values = {"compensation_ledger_id": entry.id}
-            what = entry.card_id._format_amount(self.compensation_amount)
+            card = self.compensation_card_id
+            if not card or card.partner_id.commercial_partner_id != partner:
+                raise UserError(
+                    self.env._(
+                        "Case %(case)s: choose a wallet of %(partner)s.",
+                        case=self.display_name,
+                        partner=self.partner_id.name,
+                    )
+                )
+            # Refused, not converted: the amount a manager decides (and another approves) is the amount the
+            # customer gets; a rate picked at booking time would book a figure nobody approved.
+            if card.currency_id != self.currency_id:
+                raise UserError(
+                    self.env._(
+                        "Case %(case)s: wallet %(card)s holds %(card_currency)s but the case counts in "
+                        "%(currency)s: choose a wallet in %(currency)s.",
+                        case=self.display_name,
+                        card=card.name,
+                        card_currency=card.currency_id.name,
+                        currency=self.currency_id.name,
+                    )
+                )
+            if self.currency_id.compare_amounts(self.compensation_amount, 0) <= 0:
+                raise UserError(
+                    self.env._("Case %(case)s: the wallet credit must be positive.", case=self.display_name)
+                )
         elif self.compensation_type == "points":
-            history = self._grant_points_compensation()
-            values = {"compensation_history_id": history.id}
-            what = self.compensation_loyalty_card_id._format_points(self.compensation_points)
+            card = self.compensation_loyalty_card_id
+            if not card or card.partner_id.commercial_partner_id != partner:
+                raise UserError(
+                    self.env._(
+                        "Case %(case)s: choose a loyalty card of %(partner)s.",
+                        case=self.display_name,
+                        partner=self.partner_id.name,
+                    )
+                )
+            # Gift cards' and eWallets' points are money: a complaint gives loyalty points only.
+            if card.program_type != "loyalty" or card.company_id not in (self.company_id, self.env["res.company"]):
+                raise UserError(
+                    self.env._(
+                        "Case %(case)s: card %(card)s is not a loyalty card of %(company)s; choose one.",
+                        case=self.display_name,
+                        card=card.code,
+                        company=self.company_id.name,
+                    )
+                )
+            if float_compare(self.compensation_points, 0.0, precision_digits=POINT_DIGITS) <= 0:
+                raise UserError(self.env._("Case %(case)s: the bonus points must be positive.", case=self.display_name))
         else:
             raise UserError(
                 self.env._("Case %(case)s: choose a wallet credit or bonus points first.", case=self.display_name)
             )
-        self.write({**values, "compensation_date": fields.Datetime.now()})
-        self.message_post(body=self.env._("Compensation granted: %(what)s.", what=what))
 
-    def _compensation_reason(self):
-        return self.env._("Compensation for complaint %(case)s", case=self.display_name)
+    def _request_compensation_approval(self):
+        """Record that the current manager asks for this compensation above the ceiling; nothing is booked."""
+        self.ensure_one()
+        if not (self.compensation_reason or "").strip():
+            raise UserError(
+                self.env._(
+                    "Case %(case)s: %(what)s is above the ceiling of %(ceiling)s: say why in the compensation's "
+                    "Why field, for the feedback manager who approves it.",
+                    case=self.display_name,
+                    what=self._compensation_what(),
+                    ceiling=self._compensation_ceiling(),
+                )
+            )
+        self._posting().write(
+            {"compensation_requested_by_id": self.env.uid, "compensation_requested_date": fields.Datetime.now()}
+        )
+        self.message_post(
+            body=self.env._(
+                "%(user)s asks for a compensation of %(what)s, above the ceiling of %(ceiling)s: another feedback "
+                "manager must approve it. Why: %(why)s",
+                user=self.env.user.name,
+                what=self._compensation_what(),
+                ceiling=self._compensation_ceiling(),
+                why=self.compensation_reason.strip(),
+            )
+        )
+
+    def _book_compensation(self, approver=None):
+        """Book this case's compensation and write its trail; ``approver`` approved it above the ceiling.
+
+        The books are asked, not the case: a compensation already booked under this case's key, on any
+        wallet or loyalty card, is never booked again, whatever the case's fields say.
+        """
+        self.ensure_one()
+        booked = self._compensation_booked()
+        if booked:
+            raise UserError(
+                self.env._(
+                    "Case %(case)s was already compensated (%(entry)s): nothing more is booked.",
+                    case=self.display_name,
+                    entry=booked,
+                )
+            )
+        if self.compensation_type == "wallet":
+            values = {"compensation_ledger_id": self._grant_wallet_compensation().id}
+        else:
+            values = {"compensation_history_id": self._grant_points_compensation().id}
+        now = fields.Datetime.now()
+        if approver:
+            values.update(compensation_approved_by_id=approver.id, compensation_approved_date=now)
+        self._posting().write({**values, "compensation_date": now})
+        why = (self.compensation_reason or "").strip() or "-"
+        if approver:
+            body = self.env._(
+                "Compensation granted: %(what)s. Asked for by %(requester)s on %(asked)s, approved by %(approver)s "
+                "on %(approved)s. Why: %(why)s",
+                what=self._compensation_what(),
+                requester=self.compensation_requested_by_id.name,
+                asked=format_datetime(self.env, self.compensation_requested_date),
+                approver=approver.name,
+                approved=format_datetime(self.env, now),
+                why=why,
+            )
+        else:
+            body = self.env._(
+                "Compensation granted: %(what)s, by %(user)s within the ceiling of %(ceiling)s. Why: %(why)s",
+                what=self._compensation_what(),
+                user=self.env.user.name,
+                ceiling=self._compensation_ceiling(),
+                why=why,
+            )
+        self.message_post(body=body)
+
+    def _compensation_booked(self):
+        """The entry booked under this case's compensation key, on any card, in words; empty if none."""
+        key = self._compensation_key()
+        # sudo: the question is about every card's books, whichever the manager may read.
+        entry = self.env["stored.value.ledger"].sudo().search([("idempotency_key", "=", key)], limit=1)
+        if entry:
+            return entry.display_name
+        batch = self.env["loyalty.point.batch"].sudo().search([("source_key", "=like", f"{key}/%")], limit=1)
+        return batch and self.env._("points on loyalty card %(card)s", card=batch.card_id.code)
 
     def _grant_wallet_compensation(self):
         """Credit the compensation to the customer's wallet as a compensation entry (goodwill bonus, never
-        paid out in cash) under the key ``customer.feedback.case/<id>/compensation``."""
-        card = self.compensation_card_id
-        if not card or card.partner_id.commercial_partner_id != self.partner_id.commercial_partner_id:
-            raise UserError(
-                self.env._(
-                    "Case %(case)s: choose a wallet of %(partner)s.",
-                    case=self.display_name,
-                    partner=self.partner_id.name,
-                )
-            )
-        if card.currency_id.compare_amounts(self.compensation_amount, 0) <= 0:
-            raise UserError(self.env._("Case %(case)s: the wallet credit must be positive.", case=self.display_name))
-        return card._compensate(
+        paid out in cash) under the case's key; return the entry."""
+        return self.compensation_card_id._compensate(
             self.compensation_amount,
             self._compensation_reason(),
-            f"customer.feedback.case/{self.id}/compensation",
+            self._compensation_key(),
             company=self.company_id,
+            currency=self.currency_id,
             source_ref=f"{self._name},{self.id}",
         )
 
     def _grant_points_compensation(self):
-        """Add the compensation points to the customer's loyalty card with a history line; return the line.
-
-        The points are Odoo's own loyalty points; ``loyalty_tiers`` may override this to book them its way.
-        """
+        """Give the compensation points through the card's keyed booking; return the card's history line."""
         card = self.compensation_loyalty_card_id
-        if not card or card.partner_id.commercial_partner_id != self.partner_id.commercial_partner_id:
-            raise UserError(
-                self.env._(
-                    "Case %(case)s: choose a loyalty card of %(partner)s.",
-                    case=self.display_name,
-                    partner=self.partner_id.name,
-                )
-            )
-        if self.compensation_points <= 0:
-            raise UserError(self.env._("Case %(case)s: the bonus points must be positive.", case=self.display_name))
-        self.env.cr.execute(SQL("SELECT id FROM loyalty_card WHERE id = %s FOR NO KEY UPDATE", card.id))
-        card.invalidate_recordset(["points"])
-        # sudo: a feedback manager grants the points this compensation says, without loyalty rights.
-        card = card.sudo()
-        card.points += self.compensation_points
+        reason = self._compensation_reason()
+        # sudo: a feedback manager grants the points this compensation says without loyalty rights; the
+        # card's booking locks it, books once per key and writes the history line and the batch.
+        card.sudo()._earn_points(self.compensation_points, self._compensation_key(), reason)
+        # The line _earn_points just wrote: the card stays locked until commit, and the reason names the case.
         return (
             self.env["loyalty.history"]
             .sudo()
-            .create(
-                {
-                    "card_id": card.id,
-                    "description": self._compensation_reason(),
-                    "issued": self.compensation_points,
-                    "order_model": self._name,
-                    "order_id": self.id,
-                }
-            )
+            .search([("card_id", "=", card.id), ("description", "=", reason)], order="id desc", limit=1)
         )
 
     # ------------------------------------------------------------------

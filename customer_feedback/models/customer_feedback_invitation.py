@@ -193,6 +193,8 @@ class CustomerFeedbackInvitation(models.Model):
         )
 
     def action_send_now(self):
+        # The sending runs as sudo: the user must be allowed to change these invitations themselves.
+        self.check_access("write")
         if any(invitation.state != "scheduled" for invitation in self):
             raise UserError(self.env._("Only scheduled invitations can be sent."))
         # sudo: the survey invitation wizard needs survey rights that a feedback user may lack.

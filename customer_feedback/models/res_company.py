@@ -1,3 +1,5 @@
+import math
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -17,6 +19,31 @@ class ResCompany(models.Model):
         help="The short survey sent to the customer when their complaint case is resolved; "
         "the complaint follow-up survey when empty.",
     )
+    feedback_compensation_ceiling = fields.Monetary(
+        string="Compensation Ceiling",
+        currency_field="currency_id",
+        default=100.0,
+        help="A wallet credit for a complaint above this amount is booked only once another feedback manager "
+        "approves it; 0: every wallet credit is approved.",
+    )
+    feedback_compensation_points_ceiling = fields.Float(
+        string="Points Compensation Ceiling",
+        default=1000.0,
+        help="Bonus points for a complaint above this many are booked only once another feedback manager "
+        "approves them; 0: all bonus points are approved.",
+    )
+
+    @api.constrains("feedback_compensation_ceiling", "feedback_compensation_points_ceiling")
+    def _check_feedback_compensation_ceilings(self):
+        for company in self:
+            ceilings = (company.feedback_compensation_ceiling, company.feedback_compensation_points_ceiling)
+            if not all(math.isfinite(ceiling) and ceiling >= 0 for ceiling in ceilings):
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: a compensation ceiling is a positive number; 0 has every compensation approved.",
+                        company=company.name,
+                    )
+                )
 
     @api.constrains("feedback_invitation_interval_days")
     def _check_feedback_invitation_interval_days(self):

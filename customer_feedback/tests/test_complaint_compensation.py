@@ -1,4 +1,4 @@
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .common import CustomerFeedbackCommon
@@ -36,7 +36,7 @@ class TestComplaintCompensation(CustomerFeedbackCommon):
         self.assertTrue(case.compensation_date)
         case.action_grant_compensation()  # a second click books nothing more
         self.assertEqual(self.card.bonus_balance, 20)
-        with self.assertRaisesRegex(UserError, "already granted cannot be changed"), self.env.cr.savepoint():
+        with self.assertRaisesRegex(AccessError, "cannot be changed any more"), self.env.cr.savepoint():
             case.compensation_amount = 50
         self.assertLedgerAgrees(self.card)
 
@@ -53,7 +53,9 @@ class TestComplaintCompensation(CustomerFeedbackCommon):
         self.assertEqual(self.loyalty_card.points, 240)
         history = case.compensation_history_id
         self.assertEqual((history.card_id, history.issued), (self.loyalty_card, 200))
-        self.assertEqual((history.order_model, history.order_id), ("customer.feedback.case", case.id))
+        self.assertEqual(history.description, f"Compensation for complaint {case.display_name}")
+        batch = self.loyalty_card.point_batch_ids.filtered(lambda batch: batch.points == 200)
+        self.assertEqual(batch.source_key, f"customer.feedback.case/{case.id}/compensation/card/{self.loyalty_card.id}")
         case.action_grant_compensation()
         self.assertEqual(self.loyalty_card.points, 240)
 
