@@ -124,7 +124,7 @@ def main(argv=None):
     passed = summary["run"] - failed - len(skips)
     report = [f"{what}: {summary['run']} tests in {minutes:.1f} min (log: {log_path})"]
     if failures:
-        report += ["", "Failed:", *label_failures(failures, None if args.baseline else baseline_failures)]
+        report += ["", "Failed:", *(failures if args.baseline else label_failures(failures, baseline_failures))]
     if skips:
         report += ["", "Skipped (with the reason Odoo gave):"]
         report += [f"{name}: {reason}" for name, reason in skips]
