@@ -17,14 +17,15 @@ class PosOrderLine(models.Model):
         return incl, excl
 
     def _loyalty_scaled_amounts(self, scale):
-        """What :meth:`_compute_amount_line_all` gives for ``scale`` times the line's quantity."""
-        sign = -1 if self.order_id.is_refund else 1
+        """The line's totals for ``scale`` times its quantity, as the POS computes them: those of
+        :meth:`_compute_amount_line_all`, but signed by the quantity alone (that method turns a refund
+        order's returned lines positive)."""
         taxes = self.order_id.fiscal_position_id.map_tax(self.tax_ids)
         price = self.price_unit * (1 - (self.discount or 0.0) / 100.0)
         totals = taxes.compute_all(
             price,
             self.order_id.currency_id,
-            self.qty * scale * sign,
+            self.qty * scale,
             product=self.product_id,
             partner=self.order_id.partner_id,
         )
