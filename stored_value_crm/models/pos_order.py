@@ -4,9 +4,15 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_amount
 
+from ..tools import wallet_math
 from .pos_payment import BOOKING_FIELDS
 
 _logger = logging.getLogger(__name__)
+
+# The figures of an order as a terminal sends them: each must be a finite number for the server to read it.
+ORDER_NUMBERS = ("amount_total", "amount_paid", "amount_tax", "amount_return")
+LINE_NUMBERS = ("qty", "price_unit", "discount", "price_subtotal", "price_subtotal_incl")
+PAYMENT_NUMBERS = ("amount",)
 
 
 class PosOrder(models.Model):
@@ -35,6 +41,137 @@ class PosOrder(models.Model):
     def _load_pos_data_fields(self, config):
         fields_to_load = super()._load_pos_data_fields(config)
         return fields_to_load and [*fields_to_load, "stored_value_review"]
+
+    @api.model
+    def sync_from_ui(self, orders):
+        """One order the server refuses never blocks the others of a batch.
+
+        Each order of a batch syncs in a savepoint of its own: a refused one (bad figures, a malformed
+        payload, a forged booking) is rolled back alone, noted on its session and left out of the answer,
+        while the others sync. When every order is refused the call fails with their reasons, so that a
+        terminal syncing one order at a time (as Odoo's POS does) shows why and keeps the order.
+        """
+        if not isinstance(orders, list):
+            raise UserError(self.env._("The POS sent its orders in a form the server cannot read."))
+        if len(orders) <= 1:
+            for order in orders:
+                self._stored_value_check_payload(order)
+            return super().sync_from_ui(orders)
+        results, refusals = [], []
+        for order in orders:
+            try:
+                with self.env.cr.savepoint():
+                    self._stored_value_check_payload(order)
+                    results.append(super().sync_from_ui([order]))
+            except UserError as error:
+                refusals.append((order, error))
+        if not results:
+            raise UserError("\n".join(error.args[0] for _order, error in refusals))
+        answer = self._stored_value_merge_sync_results(results)
+        batch_session = self.browse([order["id"] for order in answer["pos.order"]]).session_id[:1]
+        for order, error in refusals:
+            self._stored_value_note_refusal(order, error.args[0], batch_session)
+        return answer
+
+    @api.model
+    def _stored_value_check_payload(self, order):
+        """Refuse, with a translated reason, an order the server could not read or must not book."""
+        problem = self._stored_value_payload_problem(order)
+        if problem:
+            raise UserError(problem)
+
+    @api.model
+    def _stored_value_payload_problem(self, order):
+        """Why the order data a terminal sent cannot be synced; None when it can be read."""
+        if not isinstance(order, dict) or not isinstance(order.get("uuid"), str):
+            return self.env._("The POS sent an order the server cannot read.")
+        name = self._stored_value_order_label(order)
+        if not self._stored_value_is_id(order.get("session_id")):
+            return self.env._("Order %(order)s names no POS session.", order=name)
+        commands = {"lines": LINE_NUMBERS, "payment_ids": PAYMENT_NUMBERS}
+        for key in commands:
+            values = order.get(key) or []
+            if not isinstance(values, list) or not all(
+                isinstance(command, (list, tuple)) and len(command) == 3 and isinstance(command[2], dict)
+                for command in values
+                if not (isinstance(command, (list, tuple)) and command and command[0] in (2, 3, 4, 5, 6))
+            ):
+                return self.env._("Order %(order)s has lines or payments the server cannot read.", order=name)
+        references = {"lines": "product_id", "payment_ids": "payment_method_id"}
+        for key, reference in references.items():
+            for command in order.get(key) or []:
+                if command[0] == 0 and not self._stored_value_is_id(command[2].get(reference)):
+                    return self.env._("Order %(order)s has lines or payments the server cannot read.", order=name)
+        figures = [(order, ORDER_NUMBERS)] + [
+            (command[2], numbers)
+            for key, numbers in commands.items()
+            for command in order.get(key) or []
+            if len(command) == 3 and isinstance(command[2], dict)
+        ]
+        for values, numbers in figures:
+            for field_name in numbers:
+                value = values.get(field_name)
+                # An empty figure is read as zero, as the ORM reads it.
+                if value not in (None, False) and not wallet_math.is_number(value):
+                    return self.env._(
+                        "Order %(order)s has %(value)s as %(field)s, which is not an amount.",
+                        order=name,
+                        value=repr(value)[:40],
+                        field=field_name,
+                    )
+        if not order.get("is_refund"):
+            # Only lines taking money back are looked at, so that an ordinary order costs no query here.
+            taking_back = [
+                command[2]
+                for command in order.get("lines") or []
+                if len(command) == 3
+                and isinstance(command[2], dict)
+                and isinstance(command[2].get("product_id"), int)
+                and ((command[2].get("qty") or 0) <= 0 or (command[2].get("price_unit") or 0) <= 0)
+            ]
+            products = self.env["product.product"].sudo().browse([line["product_id"] for line in taking_back])
+            if any(products.exists().mapped("stored_value_top_up")):
+                return self.env._(
+                    "Order %(order)s has a top-up line of no or negative amount: a top-up is not taken "
+                    "back at the till; refund a card from the back office.",
+                    order=name,
+                )
+        return None
+
+    @staticmethod
+    def _stored_value_is_id(value):
+        return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+    @staticmethod
+    def _stored_value_order_label(order):
+        """How a message names an order the terminal sent, before the server read it."""
+        if not isinstance(order, dict):
+            return "-"
+        return str(order.get("pos_reference") or order.get("name") or order.get("uuid") or "-")
+
+    @api.model
+    def _stored_value_note_refusal(self, order, problem, batch_session):
+        """Log a refused order of a batch and tell its session (else the batch's), where a manager sees it."""
+        name = self._stored_value_order_label(order)
+        _logger.warning("POS order %s refused at sync: %s", name, problem)
+        session_id = order.get("session_id") if isinstance(order, dict) else None
+        session = self.env["pos.session"].browse(session_id if self._stored_value_is_id(session_id) else ())
+        session = session.exists().filtered(lambda own: own.company_id in self.env.companies) or batch_session
+        # sudo: a cashier may not write on the session; the note only tells what the server refused.
+        session.sudo().message_post(
+            body=self.env._("Order %(order)s was refused at sync: %(problem)s", order=name, problem=problem)
+        )
+
+    @staticmethod
+    def _stored_value_merge_sync_results(results):
+        """One answer for several orders synced one by one: each model's records, once each."""
+        merged = {}
+        for result in results:
+            for model, records in result.items():
+                bucket = merged.setdefault(model, {})
+                for record in records:
+                    bucket[record.get("id")] = record
+        return {model: list(records.values()) for model, records in merged.items()}
 
     @api.model
     def _process_order(self, order, existing_order):
