@@ -1,7 +1,7 @@
 """`make test-odoo-apps`: reading Odoo's log of its apps' suites, and telling our regressions from the tree's own."""
 
 from tools import test_odoo_apps
-from tools.odoo_locator import OdooNotFound
+from tools.odoo_locator import REPO, OdooNotFound
 
 PREFIX = "2026-11-23 09:00:00,000 42"
 
@@ -23,14 +23,44 @@ def test_failures_and_skips_are_named_by_addon_and_test():
     assert skips == [("pos_loyalty: TestUi.test_c", "no browser")]
 
 
-def test_each_failure_says_whether_the_baseline_fails_too():
-    failures = ["loyalty: TestLoyalty.test_b", "pos_loyalty: TestUi.test_a"]
-    labelled = test_odoo_apps.label_failures(failures, {"loyalty: TestLoyalty.test_b"})
+def test_each_failure_says_whether_it_is_on_purpose_the_tree_s_own_or_a_regression():
+    failures = ["loyalty: TestLoyalty.test_b", "pos_loyalty: TestUi.test_a", "survey: TestSurvey.test_c"]
+    intended = {"survey: TestSurvey.test_c": "we refuse what Odoo trusts"}
+    labelled = test_odoo_apps.label_failures(failures, intended, {"loyalty: TestLoyalty.test_b"})
     assert labelled == [
-        "loyalty: TestLoyalty.test_b  (also fails without the suite)",
-        "pos_loyalty: TestUi.test_a  (REGRESSION: passes without the suite)",
+        ("loyalty: TestLoyalty.test_b", "also fails without the suite", False),
+        ("pos_loyalty: TestUi.test_a", "REGRESSION: passes without the suite", True),
+        ("survey: TestSurvey.test_c", "on purpose: we refuse what Odoo trusts", False),
     ]
-    assert "no baseline run" in test_odoo_apps.label_failures(failures, None)[0]
+
+
+def test_the_differences_on_purpose_are_read_from_the_readme_section_only():
+    readme = "\n".join(
+        [
+            "## Compatibility",
+            "- `loyalty: TestLoyalty.test_elsewhere` — not in the section",
+            "### Where the suite differs from Odoo on purpose",
+            "Some words.",
+            "- `pos_loyalty: TestUi.test_refund_does_not_decrease_points` — a return takes its points back",
+            "- `sale_loyalty: TestLoyalty.test_x`: reason two",
+            "## Performance",
+            "- `survey: TestSurvey.test_after` — after the section",
+        ]
+    )
+    assert test_odoo_apps.intended_differences(readme) == {
+        "pos_loyalty: TestUi.test_refund_does_not_decrease_points": "a return takes its points back",
+        "sale_loyalty: TestLoyalty.test_x": "reason two",
+    }
+
+
+def test_the_readme_lists_each_difference_with_a_reason():
+    differences = test_odoo_apps.intended_differences((REPO / "README.md").read_text())
+    assert differences, "the README names the Odoo tests whose rule the suite changes on purpose"
+    assert all(len(reason.split()) >= 5 for reason in differences.values())
+
+
+def test_a_failure_is_rerun_alone_by_its_tag():
+    assert test_odoo_apps.tag_of("pos_loyalty: TestUi.test_a") == "/pos_loyalty:TestUi.test_a"
 
 
 def test_without_odoo_it_says_it_did_not_run(monkeypatch, capsys):

@@ -1,9 +1,11 @@
 """`make test-odoo-apps`: Odoo's own test suites of the apps the suite extends, with the suite installed.
 
 A fresh database gets the apps and the three addons (``--baseline``: the apps alone), then Odoo runs the
-apps' tests (``/loyalty,/sale_loyalty,/pos_loyalty,/survey``, Chromium tours included). The failures of
-each run are kept in ``.local``; a run with the addons names, beside each failure, whether it also fails
-in the last baseline run (the tree's own) or not (ours). The last line is ``N passed, N failed, N skipped``.
+apps' tests (``/loyalty,/sale_loyalty,/pos_loyalty,/survey``, Chromium tours included). Each failure is
+then one of three: a difference on purpose (listed, with its reason, in the README's section
+"Where the suite differs from Odoo on purpose"), the tree's own (it fails without the suite too: known
+from the last ``--baseline`` run, else found by running just those tests on the apps alone), or a
+regression. The run passes when no regression is left. The last line is ``N passed, N failed, N skipped``.
 """
 
 import argparse
@@ -15,7 +17,7 @@ import sys
 import time
 
 from . import postgres
-from .odoo_locator import OdooNotFound, locate
+from .odoo_locator import REPO, OdooNotFound, locate
 from .odoo_session import OdooSession, free_port
 from .run_tests import LOG_LINE, SUMMARY, banner
 
@@ -25,6 +27,9 @@ SUITE_TOP = "customer_feedback"
 # What Odoo logs for a failed test: "FAIL: TestUi.test_x" (or "ERROR: ..."), under the test module's logger.
 FAILURE = re.compile(r"^(?P<flavour>FAIL|ERROR): (?:Subtest )?(?P<test>\S+)")
 SKIP = re.compile(r"^skipped (?P<test>\S+) : (?P<reason>.*)")
+INTENDED_HEADING = "Where the suite differs from Odoo on purpose"
+# "- `pos_loyalty: TestUi.test_x` — why": one Odoo test per line of that README section.
+INTENDED_LINE = re.compile(r"^- `(?P<test>[a-z_]+: [\w.]+)`\s*[—:-]+\s*(?P<reason>.+)")
 
 
 def failures_path(baseline):
@@ -54,12 +59,38 @@ def read_results(lines):
     return summary, sorted(failures), skips
 
 
-def label_failures(failures, baseline_failures):
-    """Each failure with where it comes from, given the baseline's failures (None: no baseline run yet)."""
-    if baseline_failures is None:
-        return [f"{name}  (no baseline run to compare: make test-odoo-apps BASELINE=1)" for name in failures]
-    origins = {True: "also fails without the suite", False: "REGRESSION: passes without the suite"}
-    return [f"{name}  ({origins[name in baseline_failures]})" for name in failures]
+def intended_differences(readme_text):
+    """``{test: reason}`` of the Odoo tests the README names as showing a rule of Odoo's we change on purpose."""
+    differences, inside = {}, False
+    for line in readme_text.splitlines():
+        if line.startswith("#"):
+            inside = INTENDED_HEADING in line
+        elif inside and (found := INTENDED_LINE.match(line)):
+            differences[found["test"]] = found["reason"].strip()
+    return differences
+
+
+def label_failures(failures, intended, tree_failures):
+    """``[(failure, label, is_regression)]``: each failure with where it comes from.
+
+    ``intended`` maps the differences on purpose to their reason; ``tree_failures`` holds the tests that
+    fail without the suite too.
+    """
+    labelled = []
+    for name in failures:
+        if name in intended:
+            labelled.append((name, f"on purpose: {intended[name]}", False))
+        elif name in tree_failures:
+            labelled.append((name, "also fails without the suite", False))
+        else:
+            labelled.append((name, "REGRESSION: passes without the suite", True))
+    return labelled
+
+
+def tag_of(failure):
+    """The ``--test-tags`` spec of one failure named ``addon: Class.test``."""
+    addon, test = failure.split(": ", 1)
+    return f"/{addon}:{test}"
 
 
 def browser_problems(odoo):
@@ -73,6 +104,33 @@ def browser_problems(odoo):
     if probe.returncode:
         problems.append(f"no `websocket-client` package in {odoo.python} (pip install websocket-client)")
     return problems
+
+
+def run_suites(session, dbname, modules, tags, log_path):
+    """Install ``modules`` in a fresh ``dbname`` and run the tests ``tags``; ``(summary, failures, skips)``."""
+    session.drop_database(dbname)
+    code = session.run(
+        "-d", dbname, "-i", ",".join(modules), "--test-enable", "--test-tags", ",".join(tags),
+        "--stop-after-init", "--log-level=info", log_path=log_path,
+    )  # fmt: skip
+    summary, failures, skips = read_results(log_path.read_text(errors="replace").splitlines())
+    if summary is None:
+        banner(f"Odoo stopped (exit {code}) before reporting its tests: see {log_path}")
+    return summary, failures, skips
+
+
+def tree_failures_among(session, dbname, failures):
+    """Which of ``failures`` fail on the apps alone too: the last baseline's list, else a run of just them."""
+    baseline_file = failures_path(baseline=True)
+    if baseline_file.exists():
+        return set(baseline_file.read_text().splitlines()) & set(failures)
+    banner(f"Running the {len(failures)} unexplained failure(s) again on the apps alone, without the suite")
+    log_path = postgres.LOCAL / "test-odoo-apps-recheck.log"
+    summary, rechecked, _skips = run_suites(
+        session, f"{dbname}_recheck", APPS, [tag_of(name) for name in failures], log_path
+    )
+    session.drop_database(f"{dbname}_recheck")
+    return set(rechecked) & set(failures) if summary else set()
 
 
 def main(argv=None):
@@ -99,38 +157,39 @@ def main(argv=None):
         f"Odoo's suites of {', '.join(APPS)} on {what}\nOdoo 19 from {odoo.origin}\n"
         f"PostgreSQL: {server.origin}; fresh database {dbname!r}"
     )
-    session.drop_database(dbname)
     log_path = postgres.LOCAL / ("test-odoo-apps-baseline.log" if args.baseline else "test-odoo-apps.log")
     started = time.monotonic()
-    code = session.run(
-        "-d", dbname, "-i", ",".join(modules), "--test-enable",
-        "--test-tags", ",".join(f"/{name}" for name in APPS),
-        "--stop-after-init", "--log-level=info", log_path=log_path,
-    )  # fmt: skip
-    minutes = (time.monotonic() - started) / 60
+    summary, failures, skips = run_suites(session, dbname, modules, [f"/{name}" for name in APPS], log_path)
     if not args.keep_db:
         session.drop_database(dbname)
-    summary, failures, skips = read_results(log_path.read_text(errors="replace").splitlines())
     if summary is None:
-        banner(f"Odoo stopped (exit {code}) before reporting its tests: see {log_path}")
         print("0 passed, 1 failed, 0 skipped", flush=True)
         return 1
     failures_path(args.baseline).write_text("".join(f"{name}\n" for name in failures))
-    baseline_file = failures_path(baseline=True)
-    baseline_failures = None
-    if not args.baseline and baseline_file.exists():
-        baseline_failures = set(baseline_file.read_text().splitlines())
     failed = summary["failed"] + summary["errors"]
     passed = summary["run"] - failed - len(skips)
-    report = [f"{what}: {summary['run']} tests in {minutes:.1f} min (log: {log_path})"]
-    if failures:
-        report += ["", "Failed:", *(failures if args.baseline else label_failures(failures, baseline_failures))]
+    report = [f"{what}: {summary['run']} tests (log: {log_path})"]
+    regressions = []
+    if failures and args.baseline:
+        report += ["", "Failed (the tree's own):", *failures]
+    elif failures:
+        intended = intended_differences((REPO / "README.md").read_text())
+        unexplained = [name for name in failures if name not in intended]
+        tree_failures = tree_failures_among(session, dbname, unexplained) if unexplained else set()
+        labelled = label_failures(failures, intended, tree_failures)
+        regressions = [name for name, _label, regression in labelled if regression]
+        report += ["", "Failed:", *(f"{name}  ({label})" for name, label, _regression in labelled)]
     if skips:
         report += ["", "Skipped (with the reason Odoo gave):"]
         report += [f"{name}: {reason}" for name, reason in skips]
+    minutes = (time.monotonic() - started) / 60
+    verdict = f"{len(regressions)} regression(s)" if regressions else "no regression"
+    report += ["", f"{verdict}; {minutes:.1f} min in all"]
     banner("\n".join(report))
     print(f"{passed} passed, {failed} failed, {len(skips)} skipped", flush=True)
-    return 1 if failed or summary["run"] == 0 else 0
+    if args.baseline:
+        return 1 if failed or summary["run"] == 0 else 0
+    return 1 if regressions or summary["run"] == 0 else 0
 
 
 if __name__ == "__main__":
