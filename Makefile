@@ -45,19 +45,20 @@ readme: venv
 	$(VPY) -m tools.addon_readme
 
 # Benchmarks against plain Odoo (README, Performance); each prints its figures and ratios last.
+# ORDERS (each bench's own sense: of each kind, per client, in all), PARTNERS and LINES make them smaller.
 bench: bench-pos bench-recompute bench-contention bench-replay
 
 bench-pos: venv
 	$(VPY) -m bench.pos_sync $(if $(ORDERS),--orders $(ORDERS))
 
 bench-contention: venv
-	$(VPY) -m bench.wallet_contention
+	$(VPY) -m bench.wallet_contention $(if $(ORDERS),--orders $(ORDERS))
 
 bench-replay: venv
-	$(VPY) -m bench.replay
+	$(VPY) -m bench.replay $(if $(ORDERS),--orders $(ORDERS))
 
 bench-recompute: venv
-	$(VPY) -m bench.bulk_recompute $(if $(PARTNERS),--partners $(PARTNERS))
+	$(VPY) -m bench.bulk_recompute $(if $(PARTNERS),--partners $(PARTNERS)) $(if $(LINES),--lines $(LINES))
 
 clean:
 	rm -rf $(VENV) .local

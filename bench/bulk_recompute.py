@@ -13,9 +13,6 @@ speed-up per customer.
 import argparse
 import time
 
-from odoo import fields
-from odoo.tools import SQL
-
 from .harness import main
 
 DBNAME = "stored_value_bench_recompute"
@@ -26,6 +23,9 @@ SAMPLE = 5000
 
 def generate(env, partners, orders):
     """Customers, their paid POS orders and lines, and a loyalty card each in a programme with tiers."""
+    from odoo import fields
+    from odoo.tools import SQL
+
     company = env.company
     if not company.chart_template:
         env["account.chart.template"].try_loading("generic_coa", company=company, install_demo=False)
@@ -108,6 +108,8 @@ def generate(env, partners, orders):
 
 def rfm_loop(env, partner_ids):
     """RFM figures the way a per-customer loop gets them: one search per customer, one write each."""
+    from odoo import fields
+
     cutoff = fields.Datetime.subtract(fields.Datetime.now(), months=24)
     for partner in env["res.partner"].browse(partner_ids):
         orders = env["pos.order"].search(

@@ -1,11 +1,12 @@
 """What every benchmark needs: the Odoo `make test` finds, a database with the addons, an environment here.
 
-A benchmark module calls :func:`main` with its own ``run(harness)``; it is re-executed under Odoo's Python
-when this one cannot import Odoo (``ODOO_PATH``), and prints its figures and ratios last.
+A benchmark module calls :func:`main` with its own ``run(harness)``; with ``ODOO_PATH`` it is re-executed
+with that tree on its path, and prints its figures and ratios last. Until :func:`main` has found Odoo nothing
+of Odoo is importable, so the modules of ``bench/`` import Odoo only inside their functions
+(``tests/test_lazy_imports.py`` checks it).
 """
 
 import contextlib
-import importlib.util
 import json
 import os
 import statistics
@@ -140,8 +141,9 @@ def main(module_name, run):
         odoo = locate()
     except OdooNotFound as error:
         sys.exit(f"Benchmarks need Odoo 19.\n{error}")
-    if importlib.util.find_spec("odoo") is None and not os.environ.get("SVC_BENCH_REEXEC"):
-        # Odoo comes from ODOO_PATH: start again with the path Odoo needs.
+    if odoo.pythonpath and not os.environ.get("SVC_BENCH_REEXEC"):
+        # Odoo comes from ODOO_PATH: start again with that tree first on the path, so that this process
+        # imports the same Odoo as the servers it starts, even when the Python has another one installed.
         environ = {**odoo.environ(), "SVC_BENCH_REEXEC": "1"}
         os.execvpe(odoo.python, [odoo.python, "-m", module_name, *sys.argv[1:]], environ)
     run(Harness(odoo))

@@ -1,14 +1,18 @@
-"""A POS shop built in a benchmark database, and orders as the POS sends them to ``sync_from_ui``."""
+"""A POS shop built in a benchmark database, and orders as the POS sends them to ``sync_from_ui``.
+
+Odoo is imported inside the functions: a benchmark imports this module before :func:`bench.harness.main`
+has found Odoo (``ODOO_PATH`` makes it importable only in the process the harness starts again).
+"""
 
 import uuid
-
-from odoo import fields
 
 PRODUCT_PRICES = (12.0, 30.0, 18.0)  # a 3-line order of 60.00, no tax
 
 
 def set_up_shop(env, name, card_holders=0, card_balance=0.0, loyalty=False):
     """Products, a shop with cash (and, when the suite is installed, stored value), an open session."""
+    from odoo import fields
+
     company = env.company
     if not company.chart_template:
         env["account.chart.template"].try_loading("generic_coa", company=company, install_demo=False)
@@ -70,6 +74,8 @@ def set_up_shop(env, name, card_holders=0, card_balance=0.0, loyalty=False):
 
 def add_terminals(env, shop, count, login, password):
     """``count`` more terminals (a config and an open session each) of the shop, and a cashier to use them."""
+    from odoo import fields
+
     config = env["pos.config"].browse(shop["config"])
     cashier = env["res.users"].create(
         {
@@ -92,6 +98,8 @@ def add_terminals(env, shop, count, login, password):
 
 def order_payload(shop, payments, partner_id=None, order_uuid=None):
     """The dictionary the POS sends for one 3-line order; ``payments``: ``[(method_id, amount, values)]``."""
+    from odoo import fields
+
     order_uuid = order_uuid or str(uuid.uuid4())
     lines = [
         {
