@@ -16,6 +16,7 @@ POINT_DIGITS = 2
 class LoyaltyCard(models.Model):
     """A member's card in a loyalty programme: points in expiring batches, and the member's tier."""
 
+    _name = "loyalty.card"
     _inherit = ["loyalty.card", "stored.value.guard"]
 
     # Points, the member's tier and its marks change only through the section "Points: the one door"

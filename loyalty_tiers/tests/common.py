@@ -64,18 +64,17 @@ class LoyaltyTiersCommon(StoredValueCommon):
                 "grace_days": 90,
             }
         )
-        account_groups = [Command.link(cls.env.ref("account.group_account_invoice").id)]
         cls.tier_user = cls._create_sv_user(
             "tier_cashier",
             "Loyalty Cashier",
             ["loyalty_tiers.group_loyalty_tier_user", "point_of_sale.group_pos_user"],
-            account_groups,
+            [],
         )
         cls.tier_manager = cls._create_sv_user(
             "tier_manager",
             "Loyalty Manager",
             ["loyalty_tiers.group_loyalty_tier_manager", "stored_value_crm.group_stored_value_manager"],
-            account_groups,
+            [],
         )
         cls.today = fields.Date.context_today(cls.env["loyalty.card"])
 

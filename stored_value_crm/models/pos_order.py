@@ -1,7 +1,11 @@
 import logging
+from contextlib import contextmanager
+
+import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools.misc import format_amount
 
 from ..tools import wallet_math
@@ -9,15 +13,15 @@ from .pos_payment import BOOKING_FIELDS
 
 _logger = logging.getLogger(__name__)
 
-# The figures of an order as a terminal sends them: each must be a finite number for the server to read it.
-ORDER_NUMBERS = ("amount_total", "amount_paid", "amount_tax", "amount_return")
-LINE_NUMBERS = ("qty", "price_unit", "discount", "price_subtotal", "price_subtotal_incl")
-PAYMENT_NUMBERS = ("amount",)
+# The records an order sends inside it, as commands: order lines and payments.
+ORDER_PARTS = {"lines": "pos.order.line", "payment_ids": "pos.payment"}
+NUMBER_TYPES = frozenset({"integer", "float", "monetary"})
 
 
 class PosOrder(models.Model):
     """POS orders pay from cards and sell top-ups; the server books both when the order is paid."""
 
+    _name = "pos.order"
     _inherit = ["pos.order", "stored.value.guard"]
     _protected_fields = frozenset({"stored_value_review"})
 
@@ -56,13 +60,17 @@ class PosOrder(models.Model):
         if len(orders) <= 1:
             for order in orders:
                 self._stored_value_check_payload(order)
-            return super().sync_from_ui(orders)
+            with self._stored_value_unreadable_refused(orders[0] if orders else None):
+                return super().sync_from_ui(orders)
         results, refusals = [], []
         for order in orders:
+            # Rolling a savepoint back drops every pre-commit hook: those of the orders before run now.
+            self.env.cr.precommit.run()
             try:
-                with self.env.cr.savepoint():
+                with self.env.cr.savepoint(), self._stored_value_unreadable_refused(order):
                     self._stored_value_check_payload(order)
                     results.append(super().sync_from_ui([order]))
+                    self.env.flush_all()
             except UserError as error:
                 refusals.append((order, error))
         if not results:
@@ -72,6 +80,23 @@ class PosOrder(models.Model):
         for order, error in refusals:
             self._stored_value_note_refusal(order, error.args[0], batch_session)
         return answer
+
+    @contextmanager
+    def _stored_value_unreadable_refused(self, order):
+        """Data the ORM cannot store (a text where a number goes, a missing value) refuses the order with a
+        translated reason instead of a traceback; a lock conflict still goes to Odoo's retry."""
+        try:
+            yield
+        except UserError:
+            raise
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise
+        except (psycopg2.DataError, psycopg2.IntegrityError, ValueError, TypeError, KeyError, IndexError) as error:
+            name = self._stored_value_order_label(order)
+            _logger.warning("POS order %s could not be read at sync", name, exc_info=True)
+            raise UserError(
+                self.env._("Order %(order)s has data the server cannot read: it was not saved.", order=name)
+            ) from error
 
     @api.model
     def _stored_value_check_payload(self, order):
@@ -88,46 +113,44 @@ class PosOrder(models.Model):
         name = self._stored_value_order_label(order)
         if not self._stored_value_is_id(order.get("session_id")):
             return self.env._("Order %(order)s names no POS session.", order=name)
-        commands = {"lines": LINE_NUMBERS, "payment_ids": PAYMENT_NUMBERS}
-        for key in commands:
-            values = order.get(key) or []
-            if not isinstance(values, list) or not all(
-                isinstance(command, (list, tuple)) and len(command) == 3 and isinstance(command[2], dict)
-                for command in values
-                if not (isinstance(command, (list, tuple)) and command and command[0] in (2, 3, 4, 5, 6))
-            ):
-                return self.env._("Order %(order)s has lines or payments the server cannot read.", order=name)
-        references = {"lines": "product_id", "payment_ids": "payment_method_id"}
-        for key, reference in references.items():
+        parts = [(self, order)]
+        for key, model in ORDER_PARTS.items():
             for command in order.get(key) or []:
-                if command[0] == 0 and not self._stored_value_is_id(command[2].get(reference)):
+                if not isinstance(command, (list, tuple)) or not command:
                     return self.env._("Order %(order)s has lines or payments the server cannot read.", order=name)
-        figures = [(order, ORDER_NUMBERS)] + [
-            (command[2], numbers)
-            for key, numbers in commands.items()
-            for command in order.get(key) or []
-            if len(command) == 3 and isinstance(command[2], dict)
-        ]
-        for values, numbers in figures:
-            for field_name in numbers:
-                value = values.get(field_name)
-                # An empty figure is read as zero, as the ORM reads it.
-                if value not in (None, False) and not wallet_math.is_number(value):
+                if command[0] in (0, 1):
+                    if len(command) != 3 or not isinstance(command[2], dict):
+                        return self.env._("Order %(order)s has lines or payments the server cannot read.", order=name)
+                    parts.append((self.env[model], command[2]))
+        for model, values in parts:
+            for field_name, value in values.items():
+                field = model._fields.get(field_name)
+                if field and not self._stored_value_readable(field, value):
+                    label = field._description_string(self.env)
+                    if field.type in NUMBER_TYPES:
+                        return self.env._(
+                            "Order %(order)s has %(value)s as %(field)s, which is not an amount.",
+                            order=name,
+                            value=repr(value)[:40],
+                            field=label,
+                        )
                     return self.env._(
-                        "Order %(order)s has %(value)s as %(field)s, which is not an amount.",
+                        "Order %(order)s has %(value)s as %(field)s, which the server cannot read.",
                         order=name,
                         value=repr(value)[:40],
-                        field=field_name,
+                        field=label,
                     )
+        for command in order.get("payment_ids") or []:
+            if command[0] == 0 and not command[2].get("payment_method_id"):
+                return self.env._("Order %(order)s has lines or payments the server cannot read.", order=name)
         if not order.get("is_refund"):
             # Only lines taking money back are looked at, so that an ordinary order costs no query here.
             taking_back = [
-                command[2]
-                for command in order.get("lines") or []
-                if len(command) == 3
-                and isinstance(command[2], dict)
-                and isinstance(command[2].get("product_id"), int)
-                and ((command[2].get("qty") or 0) <= 0 or (command[2].get("price_unit") or 0) <= 0)
+                values
+                for model, values in parts
+                if model._name == "pos.order.line"
+                and values.get("product_id")
+                and ((values.get("qty") or 0) <= 0 or (values.get("price_unit") or 0) <= 0)
             ]
             products = self.env["product.product"].sudo().browse([line["product_id"] for line in taking_back])
             if any(products.exists().mapped("stored_value_top_up")):
@@ -137,6 +160,22 @@ class PosOrder(models.Model):
                     order=name,
                 )
         return None
+
+    @classmethod
+    def _stored_value_readable(cls, field, value):
+        """Whether the ORM can store ``value`` in ``field``: empty values, numbers as numbers, records by id."""
+        if value is None or value is False:
+            return True
+        if field.type in NUMBER_TYPES:
+            return wallet_math.is_number(value)
+        if field.type == "many2one":
+            return cls._stored_value_is_id(value)
+        if field.type in ("one2many", "many2many"):
+            return isinstance(value, (list, tuple)) and all(
+                (isinstance(item, (list, tuple)) and item) or cls._stored_value_is_id(item) for item in value
+            )
+        # Text, dates and the rest: what the ORM cannot store refuses the order (_stored_value_unreadable_refused).
+        return True
 
     @staticmethod
     def _stored_value_is_id(value):

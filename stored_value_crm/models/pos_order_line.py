@@ -23,6 +23,7 @@ BOOKED_TOP_UP_FIELDS = frozenset(
 class PosOrderLine(models.Model):
     """A top-up sold at the POS: the line carries the card it credits."""
 
+    _name = "pos.order.line"
     _inherit = ["pos.order.line", "stored.value.guard"]
     _protected_fields = frozenset({"stored_value_ledger_id"})
 

@@ -23,6 +23,7 @@ BOOKED_FIELDS = frozenset({"amount", "payment_method_id", "pos_order_id", "store
 class PosPayment(models.Model):
     """A POS payment line in the stored-value method: booked on its card when the order reaches the server."""
 
+    _name = "pos.payment"
     _inherit = ["pos.payment", "stored.value.guard"]
     _protected_fields = BOOKING_FIELDS
 

@@ -37,14 +37,16 @@ class StoredValueCommon(AccountTestInvoicingCommon):
         cls.expense_account = cls.company.stored_value_expense_account_id
         cls.holder = cls.env["res.partner"].create({"name": "Li Na", "company_id": False})
         cls.other_holder = cls.env["res.partner"].create({"name": "Wang Wei", "company_id": False})
-        account_groups = [Command.link(cls.env.ref("account.group_account_invoice").id)]
+        # Each role alone, as an admin gives it in the Users form: no Invoicing or POS rights on top.
         cls.sv_user = cls._create_sv_user(
-            "sv_cashier", "Stored Value Cashier", ["stored_value_crm.group_stored_value_user"], account_groups
+            "sv_cashier", "Stored Value Cashier", ["stored_value_crm.group_stored_value_user"], []
         )
         cls.sv_manager = cls._create_sv_user(
-            "sv_manager", "Stored Value Manager", ["stored_value_crm.group_stored_value_manager"], account_groups
+            "sv_manager", "Stored Value Manager", ["stored_value_crm.group_stored_value_manager"], []
         )
         cls.plain_user = cls._create_sv_user("sv_plain", "Plain Employee", [], [])
+        # Invoices are paid from a card at the billing desk (Invoicing / Billing), not by stored-value staff.
+        cls.invoicing_clerk = cls._create_sv_user("sv_billing", "Billing Clerk", ["account.group_account_invoice"], [])
 
     @classmethod
     def _create_portal_user(cls, login, password, **values):

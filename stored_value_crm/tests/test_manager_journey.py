@@ -38,7 +38,7 @@ class TestManagerJourney(StoredValueCommon):
         self.assertBooksAgree(500)
 
         invoice = self.make_invoice(550)
-        self.pay_with_card(invoice, card, user=self.sv_manager)
+        self.pay_with_card(invoice, card, user=self.invoicing_clerk)  # at the billing desk
         self.assertEqual(invoice.payment_state, "paid")
         self.assertEqual((card.principal_balance, card.bonus_balance), (0, 50))
         self.assertBooksAgree(0)

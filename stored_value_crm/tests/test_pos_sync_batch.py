@@ -1,10 +1,24 @@
 import math
 from uuid import uuid4
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import StoredValuePosCommon
+
+# What a JSON payload can carry where the POS puts a figure, a reference or a list.
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=4), children, max_size=2),
+    max_leaves=4,
+)
+ORDER_KEYS = ("amount_total", "amount_paid", "amount_tax", "amount_return", "partner_id", "lines", "payment_ids")
+LINE_KEYS = ("qty", "price_unit", "discount", "price_subtotal_incl", "product_id", "tax_ids", "stored_value_card_id")
+PAYMENT_KEYS = ("amount", "payment_method_id", "stored_value_card_id", "uuid")
 
 
 @tagged("post_install", "-at_install")
@@ -26,7 +40,9 @@ class TestPosSyncBatch(StoredValuePosCommon):
     def sync_at_till(self, *orders_data):
         """Sync as the POS does for the cashier: as that user, in their language."""
         till = self.env["pos.order"].with_user(self.pos_cashier).with_context(lang="zh_CN")
-        result = till.sync_from_ui(list(orders_data))
+        # A refusal is logged, and so is the statement PostgreSQL refused when the data reached it.
+        with mute_logger("odoo.sql_db", "odoo.addons.stored_value_crm.models.pos_order"):
+            result = till.sync_from_ui(list(orders_data))
         return self.env["pos.order"].browse([order["id"] for order in result["pos.order"]])
 
     def card_payment(self, amount=60.0):
@@ -52,6 +68,8 @@ class TestPosSyncBatch(StoredValuePosCommon):
         no_product["lines"][0][2]["product_id"] = "Haircut"
         no_session = self.card_payment()
         no_session["session_id"] = None
+        text_customer = self.card_payment()
+        text_customer["partner_id"] = "Li Na"
         return [
             ("不是金额", nan_payment),
             ("不是金额", infinite_total),
@@ -60,6 +78,7 @@ class TestPosSyncBatch(StoredValuePosCommon):
             ("无法读取", lines_not_a_list),
             ("无法读取", no_product),
             ("收银会话", no_session),
+            ("无法读取", text_customer),
         ]
 
     def refusal_notes(self):
@@ -111,3 +130,28 @@ class TestPosSyncBatch(StoredValuePosCommon):
         for payload in ({"uuid": str(uuid4())}, "orders", None):
             with self.subTest(payload=payload), self.assertRefused("无法读取"):
                 self.env["pos.order"].with_user(self.pos_cashier).with_context(lang="zh_CN").sync_from_ui(payload)
+
+    @settings(max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(
+        where=st.sampled_from(("order", "line", "payment")),
+        key_index=st.integers(min_value=0, max_value=6),
+        value=JSON_VALUES,
+    )
+    def test_whatever_a_payload_carries_it_syncs_or_is_refused_alone(self, where, key_index, value):
+        """A random value anywhere in an order: it syncs, or it is refused with nothing of it written,
+        and the order synced with it in the same batch is booked either way."""
+        order, good = self.card_payment(60.0), self.card_payment(60.0)
+        target, keys = {
+            "order": (order, ORDER_KEYS),
+            "line": (order["lines"][0][2], LINE_KEYS),
+            "payment": (order["payment_ids"][0][2], PAYMENT_KEYS),
+        }[where]
+        target[keys[key_index % len(keys)]] = value
+        with self.env.cr.savepoint() as savepoint:
+            synced = self.sync_at_till(order, good)
+            self.assertIn(good["uuid"], synced.mapped("uuid"))
+            self.assertEqual(synced.filtered(lambda o: o.uuid == good["uuid"]).payment_ids.stored_value_state, "booked")
+            if order["uuid"] not in synced.mapped("uuid"):
+                self.assertFalse(self.env["pos.order"].search_count([("uuid", "=", order["uuid"])]))
+            self.assertEqual(self.card._ledger_discrepancies(), {})
+            savepoint.rollback()

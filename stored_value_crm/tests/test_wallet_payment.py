@@ -18,7 +18,7 @@ class TestWalletPayment(StoredValueCommon):
 
     def test_invoice_paid_from_the_card_clears_deposits_and_charges_bonus_to_expense(self):
         invoice = self.make_invoice(110)
-        self.pay_with_card(invoice, self.card, user=self.sv_user)
+        self.pay_with_card(invoice, self.card, user=self.invoicing_clerk)
         self.assertEqual(invoice.payment_state, "paid")
         self.assertEqual((self.card.principal_balance, self.card.bonus_balance), (0, 10))
         spend = self.card.ledger_ids.filtered(lambda entry: entry.entry_type == "spend")

@@ -11,6 +11,7 @@ class AccountPaymentRegister(models.TransientModel):
     the invoices they pay, which a refund to a card must name.
     """
 
+    _name = "account.payment.register"
     _inherit = ["account.payment.register", "stored.value.guard"]
     _protected_fields = frozenset({"stored_value_pin_card_id"})
 
