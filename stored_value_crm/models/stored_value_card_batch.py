@@ -32,8 +32,7 @@ class StoredValueCardBatch(models.Model):
     prefix = fields.Char(
         default="66", tracking=True, help="Digits every number of the batch starts with (a brand, a shop)."
     )
-    length = fields.Integer(
-        string="Number Length",
+    number_length = fields.Integer(
         required=True,
         default=16,
         tracking=True,
@@ -65,7 +64,7 @@ class StoredValueCardBatch(models.Model):
             batch.void_count = counts.get((batch.id, "void"), 0)
             batch.issued_count = batch.sold_count + batch.unsold_count + batch.void_count
 
-    @api.constrains("quantity", "prefix", "length")
+    @api.constrains("quantity", "prefix", "number_length")
     def _check_numbering(self):
         for batch in self:
             if not 1 <= batch.quantity <= MAX_BATCH:
@@ -78,18 +77,18 @@ class StoredValueCardBatch(models.Model):
                 )
             if batch.prefix and not batch.prefix.isdigit():
                 raise ValidationError(self.env._("Batch %(batch)s: the prefix is digits only.", batch=batch.name))
-            if not 8 <= batch.length <= 19:
+            if not 8 <= batch.number_length <= 19:
                 raise ValidationError(
                     self.env._("Batch %(batch)s: a card number has 8 to 19 digits.", batch=batch.name)
                 )
-            random_digits = batch.length - len(batch.prefix or "") - 1
+            random_digits = batch.number_length - len(batch.prefix or "") - 1
             if random_digits < MIN_RANDOM_DIGITS or 10**random_digits < batch.quantity * NUMBER_SPACE_FACTOR:
                 raise ValidationError(
                     self.env._(
                         "Batch %(batch)s: %(length)s digits with prefix %(prefix)s leave too few random digits for "
                         "%(quantity)s numbers that nobody can guess: make the numbers longer or the prefix shorter.",
                         batch=batch.name,
-                        length=batch.length,
+                        length=batch.number_length,
                         prefix=batch.prefix or "-",
                         quantity=batch.quantity,
                     )
@@ -103,7 +102,9 @@ class StoredValueCardBatch(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if {"quantity", "prefix", "length", "company_id"} & set(vals) and any(batch.state != "draft" for batch in self):
+        if {"quantity", "prefix", "number_length", "company_id"} & set(vals) and any(
+            batch.state != "draft" for batch in self
+        ):
             raise UserError(self.env._("The numbers of a generated batch are printed: they cannot change."))
         return super().write(vals)
 
@@ -130,7 +131,7 @@ class StoredValueCardBatch(models.Model):
         prefix = self.prefix or ""
         numbers, taken = [], set()
         while len(numbers) < self.quantity:
-            candidates = card_numbers.random_numbers(prefix, self.length, self.quantity - len(numbers), taken)
+            candidates = card_numbers.random_numbers(prefix, self.number_length, self.quantity - len(numbers), taken)
             taken.update(candidates)
             used = self._numbers_in_use(candidates)
             numbers += [number for number in candidates if number not in used]

@@ -76,7 +76,12 @@ class TestCardStock(StoredValuePosCommon):
 
     def test_numbers_that_could_be_guessed_are_refused(self):
         Batch = self.env["stored.value.card.batch"].with_user(self.manager)
-        for values in ({"length": 8, "prefix": "6612"}, {"quantity": 0}, {"prefix": "6A"}, {"length": 30}):
+        for values in (
+            {"number_length": 8, "prefix": "6612"},
+            {"quantity": 0},
+            {"prefix": "6A"},
+            {"number_length": 30},
+        ):
             with self.subTest(values=values), self.assertRefused("Batch"):
                 Batch.create({"quantity": 10, **values})
 
