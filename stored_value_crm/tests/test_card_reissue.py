@@ -4,9 +4,11 @@ from uuid import uuid4
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
+from odoo.service.model import retrying
 from odoo.tests import tagged
 
-from .common import StoredValuePosCommon
+from ..models.stored_value_card import StoredValueCard
+from .common import CommittedShopCase, StoredValuePosCommon
 
 
 @tagged("post_install", "-at_install")
@@ -188,3 +190,61 @@ class TestCardReissue(StoredValuePosCommon):
         self.assertTookOver(new_card)
         self.assertEqual(Card.pos_reissue("2468", request), result, "a re-sent request gets the same card")
         self.assertLedgerAgrees()
+
+
+@tagged("post_install", "-at_install")
+class TestCardReissueConcurrency(CommittedShopCase):
+    """A reissue racing its own replay, or a payment, each in its own database transaction."""
+
+    def setUp(self):
+        super().setUp()
+        with self.committed_env() as env:
+            partner = env["res.partner"].create({"name": "Holder who lost a card"})
+            card = env["stored.value.card"].create({"partner_id": partner.id})
+            card.action_activate()
+            card._lock()
+            card._post_movement("opening", 100.0, 0.0, f"reissue/opening/{card.id}")
+            self.card_id = card.id
+
+    def _reissue(self, key):
+        try:
+            with self.committed_env() as env:
+                card = env["stored.value.card"].browse(self.card_id)
+                return "ok", retrying(lambda: card._reissue(key, "Lost").id, env)
+        except UserError as error:
+            return "refused", str(error)
+
+    def _spend(self, key):
+        try:
+            with self.committed_env() as env:
+                card = env["stored.value.card"].browse(self.card_id)
+                return "ok", retrying(lambda: card._spend(30.0, key).id, env)
+        except UserError as error:
+            return "refused", str(error)
+
+    def _cards(self):
+        with self.committed_env() as env:
+            old = env["stored.value.card"].browse(self.card_id)
+            new = env["stored.value.card"].search([("replaces_id", "=", old.id)])
+            self.assertEqual((old | new)._ledger_discrepancies(), {})
+            return old.state, old.balance, len(new), new.balance
+
+    def test_a_reissue_sent_twice_at_once_makes_one_card(self):
+        key = f"reissue/twice/{self.card_id}"
+        results = self.race(self._reissue, (key,), (key,), hold=(StoredValueCard, "_reissue"))
+        self.assertEqual([status for status, _ in results], ["ok", "ok"])
+        self.assertEqual(results[0][1], results[1][1], "the replay returns the card the first one made")
+        self.assertEqual(self._cards(), ("closed", 0.0, 1, 100.0))
+
+    def test_a_payment_racing_a_reissue_is_refused_on_the_closed_card(self):
+        results = self.race(
+            lambda kind, key: (kind, *(self._reissue(key) if kind == "reissue" else self._spend(key))),
+            ("reissue", f"reissue/race/{self.card_id}"),
+            ("spend", f"reissue/race/spend/{self.card_id}"),
+            hold=(StoredValueCard, "_reissue"),
+        )
+        statuses = {kind: (status, message) for kind, status, message in results}
+        self.assertEqual(statuses["reissue"][0], "ok")
+        self.assertEqual(statuses["spend"][0], "refused")
+        self.assertIn("closed", statuses["spend"][1])
+        self.assertEqual(self._cards(), ("closed", 0.0, 1, 100.0), "nothing spent, nothing lost")

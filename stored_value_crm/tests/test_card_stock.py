@@ -1,11 +1,13 @@
 import itertools
 
 from odoo.exceptions import AccessError, UserError
+from odoo.service.model import retrying
 from odoo.tests import tagged
 
 from odoo.addons.stored_value_crm.tools import card_numbers
 
-from .common import StoredValuePosCommon
+from ..models.stored_value_card_stock import StoredValueCardStock
+from .common import CommittedShopCase, StoredValuePosCommon
 
 
 @tagged("post_install", "-at_install")
@@ -173,3 +175,35 @@ class TestCardStock(StoredValuePosCommon):
         self.assertIn(f"/report/barcode/QR/{self.numbers[1]}", html)
         self.assertIn(f"/report/barcode/Code128/{self.numbers[1]}", html)
         self.assertNotIn(self.numbers[0], html, "a sold card is not printed again")
+
+
+@tagged("post_install", "-at_install")
+class TestCardStockConcurrency(CommittedShopCase):
+    """Two counters selling the same printed card at once, each in its own database transaction."""
+
+    def setUp(self):
+        super().setUp()
+        with self.committed_env() as env:
+            batch = env["stored.value.card.batch"].create({"quantity": 2})
+            batch.action_generate()
+            self.number = batch.stock_ids[0].name
+            self.partner_ids = env["res.partner"].create([{"name": "First buyer"}, {"name": "Second buyer"}]).ids
+
+    def _sell(self, partner_id):
+        try:
+            with self.committed_env(uid=self.cashier_id) as env:
+                partner = env["res.partner"].browse(partner_id)
+                return "ok", retrying(lambda: env["stored.value.card.stock"]._sell(self.number, partner).id, env)
+        except UserError as error:
+            return "refused", str(error)
+
+    def test_a_printed_card_is_sold_once(self):
+        results = self.race(
+            self._sell, (self.partner_ids[0],), (self.partner_ids[1],), hold=(StoredValueCardStock, "_sell")
+        )
+        self.assertEqual([status for status, _ in results], ["ok", "refused"])
+        self.assertIn("already sold", results[1][1])
+        with self.committed_env() as env:
+            card = env["stored.value.card"].search([("name", "=", self.number)])
+            self.assertEqual((len(card), card.partner_id.id), (1, self.partner_ids[0]))
+            self.assertEqual(env["stored.value.card.stock"].search([("name", "=", self.number)]).card_id, card)
