@@ -16,6 +16,8 @@ from . import (
     res_partner,
     stored_value_bonus_rule,
     stored_value_card,
+    stored_value_card_batch,
+    stored_value_card_stock,
     stored_value_followup_plan,
     stored_value_ledger,
     stored_value_pin_attempt,

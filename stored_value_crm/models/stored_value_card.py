@@ -15,6 +15,7 @@ from ..tools.keys import check_uuid
 
 PIN_CONTEXT = CryptContext(schemes=["pbkdf2_sha512"])
 PIN_FORMAT = re.compile(r"^\d{4,8}$")
+LOSS_REASONS = [("lost", "Lost"), ("stolen", "Stolen"), ("damaged", "Damaged")]
 # How long a terminal may use the proof that the holder typed the PIN for one payment.
 POS_PIN_PROOF_SECONDS = 15 * 60
 COMPARISONS = {
@@ -73,6 +74,10 @@ class StoredValueCard(models.Model):
             "pin_hash",
             "new_pin",
             "pin_failed_attempts",
+            "loss_reason",
+            "loss_date",
+            "replaced_by_id",
+            "replaces_id",
         }
     )
 
@@ -136,6 +141,21 @@ class StoredValueCard(models.Model):
     ledger_ids = fields.One2many("stored.value.ledger", "card_id", readonly=True)
     ledger_count = fields.Integer(compute="_compute_ledger_count")
     note = fields.Text()
+    loss_reason = fields.Selection(
+        LOSS_REASONS, readonly=True, copy=False, tracking=True, help="Why the card was reported lost and frozen."
+    )
+    loss_date = fields.Datetime(string="Reported On", readonly=True, copy=False)
+    replaced_by_id = fields.Many2one(
+        "stored.value.card",
+        string="Reissued As",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The card number that took over this card's balance, history and PIN when it was reissued.",
+    )
+    replaces_id = fields.Many2one(
+        "stored.value.card", string="Reissue Of", readonly=True, copy=False, index="btree_not_null"
+    )
 
     @api.depends("last_movement_date", "create_date", "company_id.stored_value_dormant_days")
     def _compute_is_dormant(self):
@@ -199,10 +219,25 @@ class StoredValueCard(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        Stock = self.env["stored.value.card.stock"].sudo()  # sudo: any number printed, whoever may read it
         for vals in vals_list:
             if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("stored.value.card") or "/"
+                vals["name"] = self._next_free_number()
+            elif not self._protected_open() and Stock.search_count([("name", "=", vals["name"])], limit=1):
+                raise UserError(
+                    self.env._(
+                        "%(number)s is a pre-printed card number: sell it with Issue Stock Card.", number=vals["name"]
+                    )
+                )
         return super().create(vals_list)
+
+    def _next_free_number(self):
+        """The next number of the card sequence that no pre-printed batch holds."""
+        Stock = self.env["stored.value.card.stock"].sudo()
+        while True:
+            number = self.env["ir.sequence"].next_by_code("stored.value.card") or "/"
+            if number == "/" or not Stock.search_count([("name", "=", number)], limit=1):
+                return number
 
     def _protected_create_allowed(self, field_name, value):
         # A new card holds nothing: it may be numbered, given to a holder and a PIN, and starts in draft.
@@ -289,7 +324,153 @@ class StoredValueCard(models.Model):
         self.ensure_one()
         if self.state != "frozen":
             raise UserError(self.env._("Card %(card)s is not frozen.", card=self.name))
+        if self.loss_reason:  # found again
+            self._posting().write({"loss_reason": False, "loss_date": False})
         self._set_state("active", reason)
+
+    def action_report_lost(self):
+        """Report the card lost, stolen or damaged: it is frozen at once, with the reason recorded."""
+        self.ensure_one()
+        if self.state not in ("active", "frozen"):
+            raise UserError(self.env._("Only active or frozen cards can be reported lost."))
+        return self._open_wizard("stored.value.loss.wizard", self.env._("Report Lost"))
+
+    def _report_lost(self, loss_reason, note=None):
+        """Freeze the card at once and record why (lost, stolen, damaged): it protects the holder, so any
+        user who may freeze it may; the new card comes with :meth:`_reissue`."""
+        self.ensure_one()
+        labels = dict(self._fields["loss_reason"]._description_selection(self.env))
+        if not isinstance(loss_reason, str) or loss_reason not in labels:
+            raise UserError(self.env._("Say whether card %(card)s was lost, stolen or damaged.", card=self.name))
+        if self.state not in ("active", "frozen"):
+            raise UserError(self.env._("Only active or frozen cards can be reported lost."))
+        self._posting().write({"loss_reason": loss_reason, "loss_date": fields.Datetime.now()})
+        message = self.env._(
+            "Reported %(reason)s by %(user)s: %(note)s",
+            reason=labels[loss_reason].lower(),
+            user=self.env.user.name,
+            note=note if isinstance(note, str) and note.strip() else "-",
+        )
+        if self.state == "active":
+            self._set_state("frozen", message)
+        else:
+            self.message_post(body=message)
+
+    def action_reissue(self):
+        return self._open_consent("reissue")
+
+    def _reissue(self, key, reason, stock_number=None, loss_reason=None):
+        """Give the holder a new card number for this one; return the new card.
+
+        The new card (the next number, or the unsold pre-printed ``stock_number``) has the same holder,
+        company, currency and PIN, and takes the whole principal and bonus through one pair of ledger
+        entries booked under ``key``; this card is then closed, for good, and points to the new one. The
+        holder does not change, so the deposits owed do not move in the books. A replayed ``key``
+        returns the card the first request made. The caller checked the holder's PIN or the manager.
+        """
+        self.ensure_one()
+        replayed = self._replayed_reissue(key)
+        if replayed:
+            return replayed
+        if self.state not in ("active", "frozen"):
+            raise UserError(
+                self.env._("Only active or frozen cards can be reissued: card %(card)s is not.", card=self.name)
+            )
+        self._lock()
+        replayed = self._replayed_reissue(key)  # booked by the request this one waited for
+        if replayed:
+            return replayed
+        if self.state not in ("active", "frozen") or self.replaced_by_id:
+            raise UserError(self.env._("Card %(card)s is already closed.", card=self.name))
+        if loss_reason and loss_reason != self.loss_reason:
+            self._report_lost(loss_reason)
+        principal, bonus, bonus_expiry = self.principal_balance, self.bonus_balance, self._remaining_bonus_expiry()
+        if stock_number:
+            new_card = self.env["stored.value.card.stock"]._sell(
+                stock_number, self.partner_id, company=self.company_id, currency=self.currency_id
+            )
+        else:
+            # sudo: a cashier may reissue with the holder's PIN without the right to create cards; the
+            # new card is created empty and only this movement fills it.
+            new_card = (
+                self.sudo()
+                ._posting()
+                .create(
+                    {
+                        "partner_id": self.partner_id.id,
+                        "company_id": self.company_id.id,
+                        "currency_id": self.currency_id.id,
+                    }
+                )
+            )
+            new_card._set_state("active")
+        new_card = new_card.sudo()
+        # sudo: the PIN hash is readable by system administrators only; the holder keeps their PIN.
+        new_card._posting().write({"replaces_id": self.id, "pin_hash": self.sudo().pin_hash})
+        new_card._lock()
+        self._post_movement(
+            "reissue_out", -principal, -bonus, key, source_ref=f"stored.value.card,{new_card.id}", reason=reason
+        )
+        new_card._post_movement(
+            "reissue_in",
+            principal,
+            bonus,
+            f"{key}/in",
+            source_ref=f"stored.value.card,{self.id}",
+            reason=reason,
+            bonus_expiry_date=bonus_expiry,
+        )
+        self._posting().write({"replaced_by_id": new_card.id})
+        self._set_state("closed", reason)
+        new_card.message_post(
+            body=self.env._("Reissue of card %(card)s: %(reason)s", card=self.name, reason=reason or "-")
+        )
+        return new_card.sudo(False)
+
+    def _replayed_reissue(self, key):
+        """The card a reissue already booked under ``key`` made, if any; a key of another movement is refused."""
+        entry = self.env["stored.value.ledger"].sudo().search([("idempotency_key", "=", key)], limit=1)
+        if not entry:
+            return None
+        if entry.card_id != self or entry.entry_type != "reissue_out":
+            raise UserError(
+                self.env._(
+                    "The request key %(key)s was already used for another movement (%(entry)s).",
+                    key=key,
+                    entry=entry.name,
+                )
+            )
+        return self.replaced_by_id
+
+    def _with_replaced_cards(self):
+        """This card and the cards it was reissued for, the oldest last."""
+        self.ensure_one()
+        cards = self
+        while cards[-1:].replaces_id and cards[-1].replaces_id not in cards:
+            cards |= cards[-1].replaces_id
+        return cards
+
+    def _remaining_bonus_expiry(self):
+        """When the bonus left on the card expires, for the one entry that moves it to a new card.
+
+        One entry holds one date: when what is left comes from credits of several dates, the latest is
+        kept, so that the holder loses no bonus earlier than promised; no date when any of it never expires.
+        """
+        self.ensure_one()
+        entries = self.env["stored.value.ledger"].sudo().search([("card_id", "=", self.id)], order="id")
+        today = fields.Date.context_today(self)
+        # In the order :meth:`_expire_bonus` consumes them: the soonest to expire first.
+        credits = entries.filtered(lambda entry: entry.bonus_amount > 0).sorted(
+            lambda entry: (not entry.bonus_expiry_date, entry.bonus_expiry_date or today, entry.id)
+        )
+        consumed = -sum(entry.bonus_amount for entry in entries if entry.bonus_amount < 0)
+        left = wallet_math.remaining_in_batches([entry.bonus_amount for entry in credits], consumed)
+        dates = [
+            credit.bonus_expiry_date
+            for credit, remaining in zip(credits, left, strict=True)
+            if not self.currency_id.is_zero(remaining)
+        ]
+        return False if not dates or not all(dates) else max(dates)
 
     def _close(self, reason):
         """Close a card that holds nothing; it is then refused everywhere, for good."""
@@ -622,7 +803,8 @@ class StoredValueCard(models.Model):
             )
         )
         self.invalidate_recordset(["principal_balance", "bonus_balance", "balance", "last_movement_date"])
-        if entry_type not in ("topup", "bonus"):  # a top-up is announced once, with its bonus
+        # A top-up is announced once, with its bonus; a reissue once, on the new card.
+        if entry_type not in ("topup", "bonus", "reissue_out"):
             entry._notify_holder()
         return entry.sudo(False)
 
@@ -779,7 +961,10 @@ class StoredValueCard(models.Model):
         deduction = 0.0
         if self.company_id.stored_value_refund_deduct_bonus:
             spent = self.env["stored.value.ledger"]._read_group(
-                [("card_id", "=", self.id), ("entry_type", "in", ("spend", "reversal"))], [], ["bonus_amount:sum"]
+                # What the holder spent before the card was reissued counts too.
+                [("card_id", "in", self._with_replaced_cards().ids), ("entry_type", "in", ("spend", "reversal"))],
+                [],
+                ["bonus_amount:sum"],
             )[0][0]
             deduction = min(max(-spent, 0.0), self.principal_balance)
         return self.currency_id.round(self.principal_balance - deduction), self.currency_id.round(deduction)
@@ -1014,6 +1199,42 @@ class StoredValueCard(models.Model):
                 amount=self._format_amount(amount),
             )
         return None
+
+    def pos_report_lost(self, loss_reason):
+        """POS: the holder reports the card ``lost``, ``stolen`` or ``damaged``; it is frozen at once."""
+        self.ensure_one()
+        self._check_pos_user()
+        self.check_access("read")
+        # sudo: freezing protects the holder, so a cashier may, without the right to write cards.
+        self.sudo()._report_lost(loss_reason)
+        return True
+
+    def pos_reissue(self, pin, request_uuid, stock_number=None):
+        """POS: give the holder, who typed the card's PIN, a new card number (``stock_number``: a
+        pre-printed one) with the whole balance; returns the new card's ``id`` and ``name``.
+
+        ``request_uuid`` keys the movement: a terminal re-sending the request gets the same new card.
+        """
+        self.ensure_one()
+        self._check_pos_user()
+        self.check_access("read")
+        check_uuid(self.env, request_uuid)
+        if stock_number is not None and not isinstance(stock_number, str):
+            raise UserError(self.env._("%(number)s is not a card number.", number=stock_number))
+        if self.has_pin:
+            self._check_pin(pin if isinstance(pin, str) else None)
+        elif not self._is_manager():
+            raise UserError(
+                self.env._(
+                    "Reissue Card on card %(card)s needs a stored-value manager: the card has no PIN the holder "
+                    "could type.",
+                    card=self.name,
+                )
+            )
+        reason = self.env._("Reissued at the Point of Sale by %(user)s.", user=self.env.user.name)
+        # sudo: the holder typed the PIN (or a manager asked); a cashier has no right to write cards.
+        new_card = self.sudo()._reissue(f"pos.reissue/{request_uuid}", reason, stock_number=stock_number or None)
+        return {"id": new_card.id, "name": new_card.name}
 
     def pos_top_up_preview(self, amount):
         """POS: what a top-up of ``amount`` would add, as ``{bonus, rules, balance_after}``."""

@@ -34,6 +34,8 @@ class StoredValueLedger(models.Model):
             ("bonus_expiry", "Bonus Expiry"),
             ("transfer_out", "Transfer Out"),
             ("transfer_in", "Transfer In"),
+            ("reissue_out", "Moved to New Card"),
+            ("reissue_in", "Taken Over from Old Card"),
             ("opening", "Opening Balance"),
             ("reversal", "Reversal"),
         ],

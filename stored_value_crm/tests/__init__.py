@@ -1,5 +1,7 @@
 from . import (
     test_backoffice_tour,
+    test_card_reissue,
+    test_card_stock,
     test_ewallet_migration,
     test_followup_plans,
     test_insider_wallet,

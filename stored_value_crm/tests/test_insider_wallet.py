@@ -412,6 +412,8 @@ class TestInsiderWallet(StoredValuePosCommon):
         """Each role calls each public method of the suite's models with hostile arguments: nothing is minted,
         and the methods this addon defines answer with a clear refusal, never a traceback."""
         before = self.total_value()
+        printed = self.env["stored.value.card.batch"].create({"quantity": 5})
+        printed.action_generate()
         targets = [  # one record each, as the web client's buttons call them
             self.card,
             self.foreign_card,
@@ -428,6 +430,9 @@ class TestInsiderWallet(StoredValuePosCommon):
             self.env["pos.payment"],
             self.holder,
             self.env["account.payment"],
+            self.env["stored.value.card.batch"].create({"quantity": 5}),  # draft: anyone may try to generate it
+            printed.stock_ids[:1],
+            self.env["stored.value.card.stock"],
         ]
         skipped = {"create", "write", "unlink", "copy"}  # covered above with protected fields
         refused, tracebacks = [], []

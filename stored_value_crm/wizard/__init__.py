@@ -6,8 +6,10 @@ from . import (
     stored_value_consent_wizard,
     stored_value_ewallet_migration_wizard,
     stored_value_liability_report,
+    stored_value_loss_wizard,
     stored_value_refund_wizard,
     stored_value_statement_wizard,
+    stored_value_stock_sale_wizard,
     stored_value_topup_wizard,
     stored_value_transfer_wizard,
 )

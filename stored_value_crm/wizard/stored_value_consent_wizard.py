@@ -1,12 +1,12 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..models.stored_value_card import PIN_CONTEXT, PIN_FORMAT
+from ..models.stored_value_card import LOSS_REASONS, PIN_CONTEXT, PIN_FORMAT
 from .stored_value_holder_consent import StoredValueHolderConsent
 
 
 class StoredValueConsentWizard(models.TransientModel):
-    """Unfreeze, close, change the PIN or the holder of a card: with the holder's PIN or by a manager.
+    """Unfreeze, close, reissue, change the PIN or the holder of a card: with the holder's PIN or by a manager.
 
     Each is recorded on the card (who, when, why). A new PIN is kept hashed, never in clear.
     """
@@ -18,6 +18,7 @@ class StoredValueConsentWizard(models.TransientModel):
         "operation",
         "new_partner_id",
         "new_pin_hash",
+        "stock_number",
     }
 
     operation = fields.Selection(
@@ -26,6 +27,7 @@ class StoredValueConsentWizard(models.TransientModel):
             ("change_pin", "Change PIN"),
             ("change_holder", "Change Holder"),
             ("close", "Close Card"),
+            ("reissue", "Reissue Card"),
         ],
         required=True,
         readonly=True,
@@ -39,6 +41,23 @@ class StoredValueConsentWizard(models.TransientModel):
     )
     new_pin_hash = fields.Char(readonly=True)
     reason = fields.Text(help="Recorded on the card.")
+    loss_reason = fields.Selection(
+        LOSS_REASONS,
+        string="What Happened",
+        compute="_compute_loss_reason",
+        store=True,
+        readonly=False,
+        help="Why the card is replaced by a new number.",
+    )
+    stock_number = fields.Char(
+        string="New Card Number",
+        help="The number of an unsold pre-printed card to give the holder; empty: the next card number.",
+    )
+
+    @api.depends("card_id")
+    def _compute_loss_reason(self):
+        for wizard in self:
+            wizard.loss_reason = wizard.card_id.loss_reason or "damaged"
 
     def _protected_create_allowed(self, field_name, value):
         return field_name != "new_pin_hash" and super()._protected_create_allowed(field_name, value)
@@ -74,6 +93,20 @@ class StoredValueConsentWizard(models.TransientModel):
                 raise UserError(self.env._("Type the new PIN of card %(card)s.", card=card.name))
             card._set_pin_hash(self.new_pin_hash)
             card.message_post(body=reason)
+        elif self.operation == "reissue":
+            new_card = card._reissue(
+                f"stored.value.consent.wizard/{self.id}",
+                reason,
+                stock_number=self.stock_number,
+                loss_reason=self.loss_reason,
+            )
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": "stored.value.card",
+                "res_id": new_card.id,
+                "view_mode": "form",
+                "target": "current",
+            }
         elif self.operation == "change_holder":
             if not self.new_partner_id:
                 raise UserError(self.env._("Choose the new holder of card %(card)s.", card=card.name))
