@@ -32,6 +32,8 @@ def test_each_failure_says_whether_it_is_on_purpose_the_tree_s_own_or_a_regressi
         ("pos_loyalty: TestUi.test_a", "REGRESSION: passes without the suite", True),
         ("survey: TestSurvey.test_c", "on purpose: we refuse what Odoo trusts", False),
     ]
+    flaky = test_odoo_apps.label_failures(failures[1:2], {}, set(), {"pos_loyalty: TestUi.test_a"})
+    assert flaky == [("pos_loyalty: TestUi.test_a", "passed when run again alone", False)]
 
 
 def test_the_differences_on_purpose_are_read_from_the_readme_section_only():

@@ -2,10 +2,11 @@
 
 A fresh database gets the apps and the three addons (``--baseline``: the apps alone), then Odoo runs the
 apps' tests (``/loyalty,/sale_loyalty,/pos_loyalty,/survey``, Chromium tours included). Each failure is
-then one of three: a difference on purpose (listed, with its reason, in the README's section
-"Where the suite differs from Odoo on purpose"), the tree's own (it fails without the suite too: known
-from the last ``--baseline`` run, else found by running just those tests on the apps alone), or a
-regression. The run passes when no regression is left. The last line is ``N passed, N failed, N skipped``.
+then one of four: a difference on purpose (listed, with its reason, in the README's section
+"Where the suite differs from Odoo on purpose"), a failure of the moment (it passes when run again alone
+with the suite: a tour's step timing out on a loaded machine), the tree's own (it fails without the suite
+too: known from the last ``--baseline`` run, else found by running it on the apps alone), or a regression.
+The run passes when no regression is left. The last line is ``N passed, N failed, N skipped``.
 """
 
 import argparse
@@ -70,16 +71,18 @@ def intended_differences(readme_text):
     return differences
 
 
-def label_failures(failures, intended, tree_failures):
+def label_failures(failures, intended, tree_failures, flaky=frozenset()):
     """``[(failure, label, is_regression)]``: each failure with where it comes from.
 
     ``intended`` maps the differences on purpose to their reason; ``tree_failures`` holds the tests that
-    fail without the suite too.
+    fail without the suite too, ``flaky`` those that passed when run again.
     """
     labelled = []
     for name in failures:
         if name in intended:
             labelled.append((name, f"on purpose: {intended[name]}", False))
+        elif name in flaky:
+            labelled.append((name, "passed when run again alone", False))
         elif name in tree_failures:
             labelled.append((name, "also fails without the suite", False))
         else:
@@ -119,18 +122,38 @@ def run_suites(session, dbname, modules, tags, log_path):
     return summary, failures, skips
 
 
-def tree_failures_among(session, dbname, failures):
-    """Which of ``failures`` fail on the apps alone too: the last baseline's list, else a run of just them."""
-    baseline_file = failures_path(baseline=True)
-    if baseline_file.exists():
-        return set(baseline_file.read_text().splitlines()) & set(failures)
-    banner(f"Running the {len(failures)} unexplained failure(s) again on the apps alone, without the suite")
-    log_path = postgres.LOCAL / "test-odoo-apps-recheck.log"
-    summary, rechecked, _skips = run_suites(
-        session, f"{dbname}_recheck", APPS, [tag_of(name) for name in failures], log_path
+def explain_failures(session, dbname, failures):
+    """``(flaky, tree_failures)`` among ``failures``, by running just those tests again.
+
+    First with the suite: a test that passes now failed for the machine's sake (a tour's step timing out
+    on a loaded machine). Then, for those failing again, without the suite (unless a baseline run
+    already said): a test failing there too is the tree's own.
+    """
+    rerun = f"{dbname}_rerun"
+    banner(f"Running the {len(failures)} unexplained failure(s) again, alone, with the suite")
+    tags = [tag_of(name) for name in failures]
+    summary, again, _skips = run_suites(
+        session, rerun, [*APPS, SUITE_TOP], tags, postgres.LOCAL / "test-odoo-apps-rerun.log"
     )
-    session.drop_database(f"{dbname}_recheck")
-    return set(rechecked) & set(failures) if summary else set()
+    again = set(again) & set(failures) if summary else set(failures)
+    flaky = set(failures) - again
+    baseline_file = failures_path(baseline=True)
+    if not again:
+        tree_failures = set()
+    elif baseline_file.exists():
+        tree_failures = set(baseline_file.read_text().splitlines()) & again
+    else:
+        banner(f"Running the {len(again)} failure(s) left on the apps alone, without the suite")
+        summary, alone, _skips = run_suites(
+            session,
+            rerun,
+            APPS,
+            [tag_of(name) for name in sorted(again)],
+            postgres.LOCAL / "test-odoo-apps-recheck.log",
+        )
+        tree_failures = set(alone) & again if summary else set()
+    session.drop_database(rerun)
+    return flaky, tree_failures
 
 
 def main(argv=None):
@@ -175,8 +198,8 @@ def main(argv=None):
     elif failures:
         intended = intended_differences((REPO / "README.md").read_text())
         unexplained = [name for name in failures if name not in intended]
-        tree_failures = tree_failures_among(session, dbname, unexplained) if unexplained else set()
-        labelled = label_failures(failures, intended, tree_failures)
+        flaky, tree_failures = explain_failures(session, dbname, unexplained) if unexplained else (set(), set())
+        labelled = label_failures(failures, intended, tree_failures, flaky)
         regressions = [name for name, _label, regression in labelled if regression]
         report += ["", "Failed:", *(f"{name}  ({label})" for name, label, _regression in labelled)]
     if skips:
