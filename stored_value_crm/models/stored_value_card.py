@@ -1163,6 +1163,8 @@ class StoredValueCard(models.Model):
         check_uuid(self.env, order_uuid)
         check_uuid(self.env, payment_uuid)
         self._check_amount(amount)
+        # A card that cannot pay gets no proof, and its PIN is not tried (a closed number is refused for good).
+        self._check_usable()
         self._check_pin(pin)
         return self._pos_pin_token(order_uuid, payment_uuid, amount, int(time.time()) + POS_PIN_PROOF_SECONDS)
 

@@ -145,9 +145,11 @@ class TestCardReissue(StoredValuePosCommon):
         self.assertEqual(found["stored.value.card"], [])
         data = self.card_order([(self.haircut, 1)], [(self.sv_method, 60.0)], card=self.card)
         payment = data["payment_ids"][0][2]
-        payment["stored_value_pin_token"] = self.card.with_user(self.pos_cashier).pos_verify_pin(
-            "2468", data["uuid"], payment["uuid"], 60.0
-        )
+        tries = self.card.pin_failed_attempts
+        with self.assertRefused("closed"):
+            self.card.with_user(self.pos_cashier).pos_verify_pin("2468", data["uuid"], payment["uuid"], 60.0)
+        self.assertEqual(self.card.pin_failed_attempts, tries, "a closed number's PIN is not even tried")
+        # A terminal that was offline sends the payment it took with the old number anyway.
         order = self.sync(data, user=self.pos_cashier)
         card_payment = order.payment_ids.filtered("stored_value_card_id")
         self.assertEqual(card_payment.stored_value_state, "uncovered")
