@@ -87,3 +87,14 @@ class TestPosWalletTour(TestPointOfSaleHttpCommon):
         self.assertEqual(self.card.balance, 40.0)
         order = self.spends().source_ref
         self.assertEqual((order.state, order.payment_ids.stored_value_state), ("paid", "booked"))
+
+    def test_lost_card_is_frozen_then_reissued_and_the_old_number_refused(self):
+        self.credit(100.0)
+        self.card._set_pin("2468")
+        self.start_pos_tour("StoredValueLostAndReissueTour")
+        new_card = self.card.replaced_by_id
+        self.assertEqual((self.card.state, self.card.loss_reason, self.card.balance), ("closed", "lost", 0.0))
+        self.assertEqual((new_card.partner_id, new_card.state), (self.holder, "active"))
+        self.assertEqual(new_card.balance, 40.0, "the balance moved, then paid the haircut")
+        found = self.env["stored.value.card"].pos_search_cards(self.main_pos_config.id, code=self.card.name)
+        self.assertEqual(found["stored.value.card"], [], "the old number is not found at the till any more")

@@ -201,3 +201,43 @@ registry.category("web_tour.tours").add("StoredValueOfflineTour", {
             ReceiptScreen.isShown(),
         ].flat(),
 });
+
+function pickInPopup(label) {
+    return { content: `pick '${label}'`, trigger: `.modal .selection-item:contains("${label}")`, run: "click" };
+}
+function receiptShowsBalanceAfter(after) {
+    return { trigger: `.receipt-screen .stored-value-balance-after:contains(${after})` };
+}
+function notified(text) {
+    return { content: `the cashier is told: ${text}`, trigger: `.o_notification:contains("${text}")` };
+}
+
+registry.category("web_tour.tours").add("StoredValueLostAndReissueTour", {
+    steps: () =>
+        [
+            openRegister(),
+            selectHolder(),
+            // The holder lost the card: it is frozen at once.
+            ProductScreen.clickControlButton("Lost / Reissue Card"),
+            pickInPopup("Report lost, stolen or damaged"),
+            pickInPopup("Lost"),
+            notified("is frozen"),
+            // The holder, with their PIN, gets a new number that takes the whole balance.
+            ProductScreen.clickControlButton("Lost / Reissue Card"),
+            pickInPopup("Reissue with a new card number"),
+            pickInPopup("Next card number"),
+            typeInPopup("2468"),
+            Dialog.confirm("Reissue"),
+            notified("holds its balance of"),
+            // The new card pays at once.
+            ProductScreen.clickDisplayedProduct("Haircut"),
+            ProductScreen.clickPayButton(),
+            PaymentScreen.clickPaymentMethod("Stored Value"),
+            typeInPopup("2468"),
+            Dialog.confirm("Check PIN"),
+            PaymentScreen.clickValidate(),
+            ReceiptScreen.isShown(),
+            receiptShowsBalanceAfter("40.00"),
+            ReceiptScreen.clickNextOrder(),
+        ].flat(),
+});

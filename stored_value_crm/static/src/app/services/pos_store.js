@@ -5,7 +5,9 @@ import { ConnectionLostError, RPCError } from "@web/core/network/rpc";
 import { PosStore } from "@point_of_sale/app/services/pos_store";
 import { NumberPopup } from "@point_of_sale/app/components/popups/number_popup/number_popup";
 import { SelectionPopup } from "@point_of_sale/app/components/popups/selection_popup/selection_popup";
+import { TextInputPopup } from "@point_of_sale/app/components/popups/text_input_popup/text_input_popup";
 import { makeAwaitable, ask } from "@point_of_sale/app/utils/make_awaitable_dialog";
+import { uuidv4 } from "@point_of_sale/utils";
 
 patch(PosStore.prototype, {
     get storedValueMethod() {
@@ -15,7 +17,9 @@ patch(PosStore.prototype, {
         if (!partner) {
             return [];
         }
-        return this.models["stored.value.card"].filter((card) => card.partner_id?.id === partner.id);
+        return this.models["stored.value.card"].filter(
+            (card) => card.partner_id?.id === partner.id && card.state !== "closed"
+        );
     },
     storedValueCardLabel(card) {
         return _t("Card %(number)s", { number: `•••• ${card.name.slice(-4)}` });
@@ -220,6 +224,112 @@ patch(PosStore.prototype, {
             order,
             opts,
             false
+        );
+    },
+    /**
+     * The holder reports the card lost, stolen or damaged (it is frozen at once), or gets a new number
+     * for it that takes its whole balance, with the holder's PIN; the old number is refused from then on.
+     */
+    async storedValueCardService() {
+        const order = this.getOrder();
+        const card = await this.chooseStoredValueCard(order);
+        if (!card) {
+            return;
+        }
+        const label = this.storedValueCardLabel(card);
+        const actions = [];
+        if (card.state === "active") {
+            actions.push({ id: "lost", item: "lost", label: _t("Report lost, stolen or damaged") });
+        }
+        if (["active", "frozen"].includes(card.state)) {
+            actions.push({ id: "reissue", item: "reissue", label: _t("Reissue with a new card number") });
+        }
+        const action = await makeAwaitable(this.dialog, SelectionPopup, {
+            title: _t("%(card)s of %(holder)s", { card: label, holder: card.partner_id.name }),
+            list: actions,
+        });
+        if (action === "lost") {
+            await this.reportStoredValueCardLost(card);
+        } else if (action === "reissue") {
+            await this.reissueStoredValueCard(card);
+        }
+    },
+    async reportStoredValueCardLost(card) {
+        const reasons = [
+            ["lost", _t("Lost")],
+            ["stolen", _t("Stolen")],
+            ["damaged", _t("Damaged")],
+        ];
+        const reason = await makeAwaitable(this.dialog, SelectionPopup, {
+            title: _t("Why is %(card)s reported?", { card: this.storedValueCardLabel(card) }),
+            list: reasons.map(([id, label]) => ({ id, item: id, label })),
+        });
+        if (!reason) {
+            return;
+        }
+        await this.data.call("stored.value.card", "pos_report_lost", [[card.id], reason]);
+        await this.fetchStoredValueCards({ partner: card.partner_id });
+        this.notification.add(
+            _t("%(card)s is frozen: nobody can pay with it until it is reissued or unfrozen.", {
+                card: this.storedValueCardLabel(card),
+            }),
+            { type: "warning" }
+        );
+    },
+    async reissueStoredValueCard(card) {
+        const label = this.storedValueCardLabel(card);
+        const numbering = await makeAwaitable(this.dialog, SelectionPopup, {
+            title: _t("New card for %(card)s", { card: label }),
+            list: [
+                { id: "next", item: "next", label: _t("Next card number") },
+                { id: "stock", item: "stock", label: _t("A pre-printed card from the counter") },
+            ],
+        });
+        if (!numbering) {
+            return;
+        }
+        let stockNumber = null;
+        if (numbering === "stock") {
+            stockNumber = await makeAwaitable(this.dialog, TextInputPopup, {
+                title: _t("Pre-printed card number"),
+                placeholder: _t("Scan or type the number printed on the card"),
+            });
+            if (!stockNumber) {
+                return;
+            }
+        }
+        let pin = null;
+        if (card.has_pin) {
+            pin = await makeAwaitable(this.dialog, NumberPopup, {
+                title: _t("PIN of %(card)s", { card: label }),
+                subtitle: _t("The card holder types their PIN."),
+                formatDisplayedValue: (value) => "•".repeat(value.length),
+                confirmButtonLabel: _t("Reissue"),
+            });
+            if (!pin) {
+                return;
+            }
+        }
+        const newCard = await this.data.call("stored.value.card", "pos_reissue", [
+            [card.id],
+            pin,
+            uuidv4(),
+            stockNumber?.trim() || null,
+        ]);
+        const cards = await this.fetchStoredValueCards({ partner: card.partner_id });
+        card.update({ state: "closed" });
+        const order = this.getOrder();
+        if (order.uiState.storedValueCardId === card.id) {
+            order.uiState.storedValueCardId = newCard.id;
+        }
+        const issued = cards.find((candidate) => candidate.id === newCard.id);
+        this.notification.add(
+            _t("%(old)s is closed; the new card %(new)s holds its balance of %(balance)s.", {
+                old: label,
+                new: newCard.name,
+                balance: this.formatStoredValue(issued?.balance ?? card.balance),
+            }),
+            { type: "success" }
         );
     },
 });

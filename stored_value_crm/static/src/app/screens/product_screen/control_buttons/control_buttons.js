@@ -8,4 +8,7 @@ patch(ControlButtons.prototype, {
     async clickStoredValueTopUp() {
         await this.pos.addLineToCurrentOrder({ product_tmpl_id: this.storedValueTopUpProduct });
     },
+    async clickStoredValueCardService() {
+        await this.pos.storedValueCardService();
+    },
 });
