@@ -126,6 +126,8 @@ class PosPayment(models.Model):
                         order=order.name,
                     )
                 )
+            # A frozen or closed card is said first: without a PIN proof it could not pay anyway.
+            card._check_usable(order.company_id, order.currency_id)
             problem = card._pos_pin_token_problem(order.uuid, self.uuid, self.amount, self.stored_value_pin_token)
             if problem:
                 raise UserError(problem)
