@@ -206,7 +206,10 @@ class TestInsiderPoints(LoyaltyTiersPosCommon, HttpCase):
 
     def test_forged_rewards_in_a_synced_order_are_refused(self):
         self.assertSyncRefused(self.member_order(1, card=self.member, reward_cost=1), "costs 100.0")
-        self.assertSyncRefused(self.member_order(1, card=self.member, reward_cost=float("nan")), "for nan points")
+        self.assertSyncRefused(
+            self.member_order(1, card=self.member, reward_cost=float("nan")),
+            "nan as Points Cost, which is not an amount",
+        )
         self.assertSyncRefused(self.member_order(1, card=self.member, reward_cost=-500), "for -500")
         stranger = self._member(partner=self.other_holder, points=1000)
         self.assertSyncRefused(self.member_order(1, card=stranger, reward_cost=100), "not the card of Li Na")
