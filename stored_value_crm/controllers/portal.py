@@ -85,6 +85,6 @@ class StoredValuePortal(CustomerPortal):
         headers = [
             ("Content-Type", "application/pdf"),
             ("Content-Length", len(pdf)),
-            ("Content-Disposition", f'attachment; filename="statement-{card.name}.pdf"'),
+            ("Content-Disposition", f'attachment; filename="statement-{card.name[-4:]}.pdf"'),
         ]
         return request.make_response(pdf, headers=headers)

@@ -10,7 +10,7 @@ from odoo.tools import SQL, consteq
 from odoo.tools.float_utils import float_repr
 from odoo.tools.misc import format_amount, hmac
 
-from ..tools import wallet_math
+from ..tools import card_numbers, wallet_math
 from ..tools.keys import check_uuid
 
 PIN_CONTEXT = CryptContext(schemes=["pbkdf2_sha512"])
@@ -96,6 +96,11 @@ class StoredValueCard(models.Model):
         tracking=True,
         help="Printed on the card as a barcode and a QR code; leave '/' to number the card automatically.",
     )
+    masked_number = fields.Char(
+        string="Card",
+        compute="_compute_masked_number",
+        help="The number as receipts, statements, the portal and emails show it: its last four digits.",
+    )
     partner_id = fields.Many2one(
         "res.partner", string="Holder", required=True, index=True, tracking=True, check_company=True
     )
@@ -158,6 +163,11 @@ class StoredValueCard(models.Model):
     )
 
     @api.depends("last_movement_date", "create_date", "company_id.stored_value_dormant_days")
+    @api.depends("name")
+    def _compute_masked_number(self):
+        for card in self:
+            card.masked_number = card_numbers.masked(card.name)
+
     def _compute_is_dormant(self):
         now = fields.Datetime.now()
         for card in self:

@@ -22,6 +22,9 @@ class TestWalletNotifications(StoredValueCommon):
         subjects = self.mails_to(self.holder).mapped("subject")
         self.assertEqual(len(subjects), 2, "one email for the top-up, one for the payment")
         self.assertTrue(any("Top-up" in subject for subject in subjects))
+        for mail in self.mails_to(self.holder):
+            self.assertIn(card.masked_number, mail.subject + mail.body_html)
+            self.assertNotIn(card.name, mail.subject + mail.body_html, "an email shows the last four digits only")
         silent = self._create_card(self.other_holder)
         self.top_up(silent, 100)
         self.assertFalse(self.mails_to(self.other_holder), "no email without the holder's consent")

@@ -32,8 +32,10 @@ class TestWalletPortal(StoredValueCommon, HttpCase):
         self.authenticate("li.na.portal", "li.na.portal")
         listing = self.url_open("/my/stored-value")
         self.assertEqual(listing.status_code, 200)
-        self.assertIn(self.own_card.name, listing.text)
-        self.assertNotIn(self.stranger_card.name, listing.text)
+        self.assertIn(f"/my/stored-value/{self.own_card.id}", listing.text)
+        self.assertNotIn(f"/my/stored-value/{self.stranger_card.id}", listing.text)
+        self.assertIn(self.own_card.masked_number, listing.text, "the card shows its last four digits")
+        self.assertNotIn(self.own_card.name, listing.text, "never its whole number")
         detail = self.url_open(f"/my/stored-value/{self.own_card.id}")
         self.assertIn("Download Statement", detail.text)
         statement = self.url_open(

@@ -41,7 +41,8 @@ class TestWalletStatement(StoredValueCommon):
             .decode()
         )
         self.assertIn("Opening balance", html)
-        self.assertIn(self.card.name, html)
+        self.assertIn(f"•••• {self.card.name[-4:]}", html)
+        self.assertNotIn(self.card.name, html, "a statement shows the card's last four digits only")
 
     def test_reversed_period_is_refused(self):
         wizard = self.env["stored.value.statement.wizard"].create(
