@@ -29,6 +29,8 @@ SUITE_TOP = "customer_feedback"
 FAILURE = re.compile(r"^(?P<flavour>FAIL|ERROR): (?:Subtest )?(?P<test>\S+)")
 SKIP = re.compile(r"^skipped (?P<test>\S+) : (?P<reason>.*)")
 INTENDED_HEADING = "Where the suite differs from Odoo on purpose"
+# The database failures are run again in; the server's dbfilter lets the tours log into it.
+RERUN = "rerun"
 # "- `pos_loyalty: TestUi.test_x` — why": one Odoo test per line of that README section.
 INTENDED_LINE = re.compile(r"^- `(?P<test>[a-z_]+: [\w.]+)`\s*[—:-]+\s*(?P<reason>.+)")
 
@@ -129,7 +131,7 @@ def explain_failures(session, dbname, failures):
     on a loaded machine). Then, for those failing again, without the suite (unless a baseline run
     already said): a test failing there too is the tree's own.
     """
-    rerun = f"{dbname}_rerun"
+    rerun = f"{dbname}_{RERUN}"
     banner(f"Running the {len(failures)} unexplained failure(s) again, alone, with the suite")
     tags = [tag_of(name) for name in failures]
     summary, again, _skips = run_suites(
@@ -174,7 +176,9 @@ def main(argv=None):
     server = postgres.find_server()
     default_db = "odoo_apps_baseline" if args.baseline else "odoo_apps_test"
     dbname = os.environ.get("TEST_DB", default_db)
-    session = OdooSession(odoo, server, "test-odoo-apps", http_port=free_port(), db_name=dbname, dbfilter=f"^{dbname}$")
+    session = OdooSession(
+        odoo, server, "test-odoo-apps", http_port=free_port(), db_name=dbname, dbfilter=f"^{dbname}(_{RERUN})?$"
+    )
     modules = [*APPS] if args.baseline else [*APPS, SUITE_TOP]
     banner(
         f"Odoo's suites of {', '.join(APPS)} on {what}\nOdoo 19 from {odoo.origin}\n"
