@@ -19,22 +19,28 @@ class LoyaltyTiersPortal(CustomerPortal):
         partner = request.env.user.partner_id
         if not partner.is_loyalty_member:
             return []
-        return [
-            label
-            for flag, label in (
-                ("member_data_missing_phone", request.env._("your phone number")),
-                ("member_data_invalid_phone", request.env._("a valid phone number")),
-                ("member_data_invalid_email", request.env._("a valid email")),
-                ("member_data_missing_birthday", request.env._("your birthday")),
-            )
-            if partner[flag]
-        ]
+        issues = []
+        if partner.member_data_missing_phone:
+            issues.append(request.env._("your phone number"))
+        elif partner.member_data_invalid_phone:
+            issues.append(request.env._("a valid phone number"))
+        if partner.member_data_invalid_email:
+            issues.append(request.env._("a valid email"))
+        if partner.member_data_missing_birthday:
+            issues.append(request.env._("your birthday"))
+        return issues
 
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
         if "loyalty_member_card_count" in counters:
             values["loyalty_member_card_count"] = len(self._loyalty_member_cards())
         return values
+
+    @route(["/my/loyalty"], type="http", auth="user", website=True)
+    def portal_my_loyalty(self, **kwargs):
+        values = self._prepare_portal_layout_values()
+        values.update({"page_name": "loyalty_tiers", "cards": self._loyalty_member_cards()})
+        return request.render("loyalty_tiers.portal_my_loyalty", values)
 
     @route()
     def home(self, **kw):

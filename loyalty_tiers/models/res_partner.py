@@ -41,28 +41,27 @@ class ResPartner(models.Model):
         compute="_compute_member_data_quality",
         search="_search_is_loyalty_member",
         help="Holds a card of a loyalty programme or an open stored-value card.",
-        groups="base.group_user",
     )
     member_data_missing_phone = fields.Boolean(
-        string="Missing Phone", compute="_compute_member_data_quality", search="_search_member_data_missing_phone",
-        groups="base.group_user",
+        string="Missing Phone",
+        compute="_compute_member_data_quality",
+        search="_search_member_data_missing_phone",
     )
     member_data_missing_birthday = fields.Boolean(
         string="Missing Birthday",
         compute="_compute_member_data_quality",
         search="_search_member_data_missing_birthday",
-        groups="base.group_user",
     )
     member_data_invalid_phone = fields.Boolean(
         string="Invalid Phone",
         compute="_compute_member_data_quality",
         search="_search_member_data_invalid_phone",
         help="A phone number that is not a valid number of the contact's country (or of the company's).",
-        groups="base.group_user",
     )
     member_data_invalid_email = fields.Boolean(
-        string="Invalid Email", compute="_compute_member_data_quality", search="_search_member_data_invalid_email",
-        groups="base.group_user",
+        string="Invalid Email",
+        compute="_compute_member_data_quality",
+        search="_search_member_data_invalid_email",
     )
     member_data_duplicate_ids = fields.Many2many(
         "res.partner",
@@ -76,9 +75,8 @@ class ResPartner(models.Model):
         string="Likely Duplicate",
         compute="_compute_member_data_quality",
         search="_search_member_data_has_duplicate",
-        groups="base.group_user",
     )
-    member_data_issues = fields.Char(string="Data Issues", compute="_compute_member_data_quality", groups="base.group_user")
+    member_data_issues = fields.Char(string="Data Issues", compute="_compute_member_data_quality")
     loyalty_member_card_ids = fields.One2many("loyalty.card", "partner_id", string="Loyalty Cards")
     loyalty_tier_id = fields.Many2one(
         "loyalty.tier",

@@ -87,7 +87,9 @@ class TestMemberDataQuality(LoyaltyTiersCommon, HttpCase):
         other_birthday = self.new_contact("Chen Jing", member=False)
         other_birthday.loyalty_birthday = date(1991, 5, 1)
         self.new_contact("Archived", member=False, phone="13800138000", active=False)
-        elsewhere = self.env["res.company"].create({"name": "Elsewhere Salon", "country_id": self.company.country_id.id})
+        elsewhere = self.env["res.company"].create(
+            {"name": "Elsewhere Salon", "country_id": self.company.country_id.id}
+        )
         self.env["res.partner"].sudo().create({"name": "Elsewhere", "phone": "13800138000", "company_id": elsewhere.id})
         self.assertEqual(by_phone.member_data_duplicate_ids, same_phone)
         self.assertEqual(by_email.member_data_duplicate_ids, same_email)
@@ -166,6 +168,24 @@ class TestMemberDataQuality(LoyaltyTiersCommon, HttpCase):
         for card in cards:
             held = sum(self.batches(card).filtered(lambda batch: batch.state == "open").mapped("remaining"))
             self.assertAlmostEqual(held, card.points, places=2)
+
+    def test_merge_onto_a_contact_who_is_not_yet_a_member(self):
+        kept = self.new_contact("Ma Lin", member=False, email="ma.lin@example.com")
+        gone = self.new_contact("Ma Lin", member=False, email="ma.lin@example.com")
+        gone.loyalty_birthday = date(1979, 11, 2)
+        card = self._member(gone, points=75)
+        wallet = self._create_card(gone, state="active")
+        self.top_up(wallet, 200)
+        with mute_logger("odoo.addons.base.partner.merge"):
+            self.merge(gone | kept, kept)
+        self.env.invalidate_all()
+        self.assertEqual(card.partner_id | wallet.partner_id, kept)
+        self.assertEqual(card.points, 75)
+        self.assertEqual(self.batches(card).partner_id, kept)
+        self.assertEqual(kept.loyalty_birthday, date(1979, 11, 2))
+        self.assertEqual(kept.loyalty_birthday_changed_date, self.today)
+        self.assertEqual(kept.loyalty_tier_id, card.tier_id)
+        self.assertLedgerAgrees()
 
     def test_birthday_moves_once_a_year_in_the_back_office(self):
         member = self.new_contact("Huang Lei")
@@ -251,7 +271,7 @@ class TestMemberDataQuality(LoyaltyTiersCommon, HttpCase):
         self.assertNotIn(menu.id, self.env["ir.ui.menu"].with_user(self.plain_user)._visible_menu_ids())
         portal_partner = self.holder.with_user(self.portal_user)
         with self.assertRaises(AccessError):
-            portal_partner.member_data_duplicate_ids  # noqa: B018
+            portal_partner.read(["member_data_duplicate_ids"])
         with self.assertRaises(AccessError):
             duplicate.with_user(self.portal_user).read(["phone"])
         with self.assertRaises(AccessError):

@@ -1,7 +1,7 @@
 from odoo import models
 from odoo.exceptions import AccessError
 
-from odoo.addons.loyalty_tiers.models.res_partner import _BIRTHDAY_MERGE
+from ..models.res_partner import _BIRTHDAY_MERGE
 
 
 class BasePartnerMergeAutomaticWizard(models.TransientModel):
@@ -13,8 +13,10 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
         contact with its value untouched."""
         partners = self.env["res.partner"].browse(partner_ids).exists()
         # sudo: counting the cards of the contacts being merged, whatever the user may read.
-        loyalty_cards = self.env["loyalty.card"].sudo().search_count(
-            [("partner_id", "in", partners.ids), ("program_id.program_type", "=", "loyalty")], limit=1
+        loyalty_cards = (
+            self.env["loyalty.card"]
+            .sudo()
+            .search_count([("partner_id", "in", partners.ids), ("program_id.program_type", "=", "loyalty")], limit=1)
         )
         wallets = self.env["stored.value.card"].sudo().search_count([("partner_id", "in", partners.ids)], limit=1)
         if not self.env.su and (
