@@ -1,14 +1,14 @@
 {
     "name": "Loyalty Tiers",
     "summary": "Member tiers with upgrade and downgrade, expiring point batches, per-tier benefits and RFM segments",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Sales/Loyalty",
     "author": "Stored Value Suite Contributors",
     "website": "https://github.com/stored-value-suite/odoo-stored-value",
     "maintainers": [],
     "license": "LGPL-3",
     "development_status": "Alpha",
-    "depends": ["pos_loyalty", "sale_loyalty", "stored_value_crm"],
+    "depends": ["phone_validation", "pos_loyalty", "sale_loyalty", "stored_value_crm"],
     "data": [
         "security/loyalty_tiers_security.xml",
         "security/ir.model.access.csv",

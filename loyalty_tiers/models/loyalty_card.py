@@ -420,6 +420,46 @@ class LoyaltyCard(models.Model):
             )
             card.sudo()._posting().with_context(loyalty_points_booked=True).write({"points": card.points - points})
 
+    def _merge_points_into(self, target):
+        """Move the points of the cards in ``self`` onto ``target`` (a card of the same programme), with
+        their open batches and expiry dates, as when two members' contacts are merged. The cards of
+        ``self`` are left with no points; a card below zero takes its debt along."""
+        cards = (self - target).filtered(lambda card: card.program_id == target.program_id)
+        if not cards:
+            return
+        (target | cards)._lock_points()
+        for card in cards:
+            moved = card.points
+            if float_is_zero(moved, precision_digits=POINT_DIGITS):
+                continue
+            batches = self.env["loyalty.point.batch"].sudo().search([("card_id", "=", card.id), ("state", "=", "open")])
+            batches._posting().write({"card_id": target.id})
+            held = max(target.points, 0.0) + max(moved, 0.0)
+            total = float_round(target.points + moved, precision_digits=POINT_DIGITS)
+            History = self.env["loyalty.history"].sudo()
+            History.create(
+                {
+                    "card_id": card.id,
+                    "description": self.env._("Points moved to card %(card)s (contacts merged)", card=target.code),
+                    "issued": max(-moved, 0.0),
+                    "used": max(moved, 0.0),
+                }
+            )
+            History.create(
+                {
+                    "card_id": target.id,
+                    "description": self.env._("Points of card %(card)s (contacts merged)", card=card.code),
+                    "issued": max(moved, 0.0),
+                    "used": max(-moved, 0.0),
+                }
+            )
+            card.sudo()._posting().with_context(loyalty_points_booked=True).write({"points": 0.0})
+            target.sudo()._posting().with_context(loyalty_points_booked=True).write({"points": total})
+            # A debt on either side is paid from the points of the other, as an earning pays it.
+            excess = float_round(held - max(total, 0.0), precision_digits=POINT_DIGITS)
+            if excess > 0:
+                target._consume_points(excess)
+
     @api.model
     def _cron_birthday_rewards(self, batch_size=200):
         """Give each member the birthday points of their tier once a year, in their birthday month."""

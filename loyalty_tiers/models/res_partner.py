@@ -1,7 +1,16 @@
+from datetime import timedelta
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.fields import Domain
 from odoo.tools import SQL
+
+BIRTHDAY_CHANGE_DAYS = 365  # a birthday moved more often would collect the birthday points every month
+# Lets Odoo's contact merge carry the date of the last birthday change over. An object, not a string:
+# a context sent over RPC is JSON and cannot hold it.
+_BIRTHDAY_MERGE = object()
 
 RFM_WINDOW_MONTHS = 24  # purchases older than this do not count in the segments
 RFM_SEGMENTS = [
@@ -20,6 +29,54 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     loyalty_birthday = fields.Date(string="Birthday", help="Gives the birthday points and multiplier of the tier.")
+    loyalty_birthday_changed_date = fields.Date(
+        string="Birthday Changed On",
+        readonly=True,
+        copy=False,
+        help="When the birthday was last set or changed: a member may move it once a year.",
+    )
+    # Member data quality: cheap flags searched as domains, duplicates found by one query.
+    is_loyalty_member = fields.Boolean(
+        string="Is a Member",
+        compute="_compute_member_data_quality",
+        search="_search_is_loyalty_member",
+        help="Holds a card of a loyalty programme or an open stored-value card.",
+    )
+    member_data_missing_phone = fields.Boolean(
+        string="Missing Phone",
+        compute="_compute_member_data_quality",
+        search="_search_member_data_missing_phone",
+    )
+    member_data_missing_birthday = fields.Boolean(
+        string="Missing Birthday",
+        compute="_compute_member_data_quality",
+        search="_search_member_data_missing_birthday",
+    )
+    member_data_invalid_phone = fields.Boolean(
+        string="Invalid Phone",
+        compute="_compute_member_data_quality",
+        search="_search_member_data_invalid_phone",
+        help="A phone number that is not a valid number of the contact's country (or of the company's).",
+    )
+    member_data_invalid_email = fields.Boolean(
+        string="Invalid Email",
+        compute="_compute_member_data_quality",
+        search="_search_member_data_invalid_email",
+    )
+    member_data_duplicate_ids = fields.Many2many(
+        "res.partner",
+        string="Likely Duplicates",
+        compute="_compute_member_data_quality",
+        help="Other active contacts of the same company with the same phone number, the same email, "
+        "or the same name and birthday.",
+        groups="base.group_user",
+    )
+    member_data_has_duplicate = fields.Boolean(
+        string="Likely Duplicate",
+        compute="_compute_member_data_quality",
+        search="_search_member_data_has_duplicate",
+    )
+    member_data_issues = fields.Char(string="Data Issues", compute="_compute_member_data_quality")
     loyalty_member_card_ids = fields.One2many("loyalty.card", "partner_id", string="Loyalty Cards")
     loyalty_tier_id = fields.Many2one(
         "loyalty.tier",
@@ -102,6 +159,183 @@ class ResPartner(models.Model):
             if pricelist and pricelist.company_id in (company, company.browse()) and own.id in (False, company_default):
                 partner.property_product_pricelist = pricelist
         return result
+
+    # ------------------------------------------------------------------
+    # Birthday: set freely once, then moved at most once a year
+    # ------------------------------------------------------------------
+
+    def _loyalty_birthday_trusted(self):
+        return self.env.su or self.env.context.get("loyalty_birthday_merge") is _BIRTHDAY_MERGE
+
+    def _loyalty_check_birthday_change(self, birthday):
+        """Refuse to move a birthday set or changed less than a year ago; setting an empty one is free.
+
+        The portal calls it before writing in sudo; ``write`` calls it for everybody else. Loyalty tier
+        managers may correct a birthday at any time (the change date is still recorded).
+        """
+        if self.env.user.has_group("loyalty_tiers.group_loyalty_tier_manager"):
+            return
+        today = fields.Date.context_today(self)
+        for partner in self:
+            changed = partner.loyalty_birthday_changed_date
+            if (
+                partner.loyalty_birthday
+                and birthday != partner.loyalty_birthday
+                and changed
+                and changed > today - timedelta(days=BIRTHDAY_CHANGE_DAYS)
+            ):
+                raise UserError(
+                    self.env._(
+                        "The birthday of %(name)s was changed on %(date)s: it can be changed again from "
+                        "%(next)s. Please contact us if it is wrong.",
+                        name=partner.display_name,
+                        date=fields.Date.to_string(changed),
+                        next=fields.Date.to_string(changed + timedelta(days=BIRTHDAY_CHANGE_DAYS)),
+                    )
+                )
+
+    def write(self, vals):
+        if not self or not ({"loyalty_birthday", "loyalty_birthday_changed_date"} & set(vals)):
+            return super().write(vals)
+        trusted = self._loyalty_birthday_trusted()
+        if "loyalty_birthday_changed_date" in vals and not trusted:
+            raise AccessError(self.env._("The date of a birthday change is recorded by the birthday change itself."))
+        changed = self.browse()
+        if "loyalty_birthday" in vals:
+            birthday = fields.Date.to_date(vals["loyalty_birthday"])
+            changed = self.filtered(lambda partner: partner.loyalty_birthday != birthday)
+            if not trusted:
+                changed._loyalty_check_birthday_change(birthday)
+        result = super().write(vals)
+        if changed and "loyalty_birthday_changed_date" not in vals:
+            super(ResPartner, changed).write({"loyalty_birthday_changed_date": fields.Date.context_today(self)})
+        return result
+
+    # ------------------------------------------------------------------
+    # Member data quality
+    # ------------------------------------------------------------------
+
+    def _member_sql(self, alias):
+        """A condition true for the partner ``alias`` who holds a loyalty card or an open stored-value card."""
+        return SQL(
+            """(EXISTS (SELECT 1 FROM loyalty_card card JOIN loyalty_program program ON program.id = card.program_id
+                         WHERE card.partner_id = %(partner)s AND card.active AND program.program_type = 'loyalty')
+                OR EXISTS (SELECT 1 FROM stored_value_card wallet
+                            WHERE wallet.partner_id = %(partner)s AND wallet.state != 'closed'))""",
+            partner=SQL.identifier(alias, "id"),
+        )
+
+    def _member_duplicate_pairs(self, partner_ids=None):
+        """``{partner id: other partner ids}`` of the members (of ``partner_ids``, or all) with likely duplicates.
+
+        Another active contact of the same company (or both shared) is a likely duplicate if it has the same
+        sanitized phone, the same normalized email, or the same name (any case) and birthday; a parent and its
+        own contacts are not. One query for the whole set.
+        """
+        self.env["res.partner"].flush_model(
+            ["phone_sanitized", "email_normalized", "name", "loyalty_birthday", "company_id", "active", "parent_id"]
+        )
+        self.env["loyalty.card"].flush_model(["partner_id", "active", "program_id"])
+        self.env["stored.value.card"].flush_model(["partner_id", "state"])
+        restrict = SQL("AND member.id IN %s", tuple(partner_ids)) if partner_ids is not None else SQL()
+        self.env.cr.execute(
+            SQL(
+                """WITH member AS (
+                        SELECT member.id, member.company_id, member.parent_id, member.phone_sanitized,
+                               member.email_normalized, lower(trim(member.name)) AS name, member.loyalty_birthday
+                          FROM res_partner member
+                         WHERE member.active %(restrict)s AND %(is_member)s
+                    ), pairs AS (
+                        SELECT member.id, other.id AS other_id, member.company_id, member.parent_id,
+                               other.company_id AS other_company_id, other.parent_id AS other_parent_id
+                          FROM member JOIN res_partner other ON other.phone_sanitized = member.phone_sanitized
+                         WHERE member.phone_sanitized IS NOT NULL AND other.active
+                        UNION
+                        SELECT member.id, other.id, member.company_id, member.parent_id, other.company_id,
+                               other.parent_id
+                          FROM member JOIN res_partner other ON other.email_normalized = member.email_normalized
+                         WHERE member.email_normalized IS NOT NULL AND other.active
+                        UNION
+                        SELECT member.id, other.id, member.company_id, member.parent_id, other.company_id,
+                               other.parent_id
+                          FROM member JOIN res_partner other ON other.loyalty_birthday = member.loyalty_birthday
+                                                              AND lower(trim(other.name)) = member.name
+                         WHERE member.loyalty_birthday IS NOT NULL AND other.active
+                    )
+                SELECT id, array_agg(DISTINCT other_id ORDER BY other_id)
+                  FROM pairs
+                 WHERE other_id != id AND other_company_id IS NOT DISTINCT FROM company_id
+                   AND other_parent_id IS DISTINCT FROM id AND parent_id IS DISTINCT FROM other_id
+                 GROUP BY id""",
+                restrict=restrict,
+                is_member=self._member_sql("member"),
+            )
+        )
+        return dict(self.env.cr.fetchall())
+
+    @api.depends("phone", "phone_sanitized", "email", "email_normalized", "loyalty_birthday", "name")
+    def _compute_member_data_quality(self):
+        partners = self.filtered("id")
+        members = set(partners.search([("id", "in", partners.ids), ("is_loyalty_member", "=", True)]).ids)
+        duplicates = self._member_duplicate_pairs(partners.ids) if partners else {}
+        labels = {
+            "member_data_missing_phone": self.env._("Missing phone"),
+            "member_data_missing_birthday": self.env._("Missing birthday"),
+            "member_data_invalid_phone": self.env._("Invalid phone"),
+            "member_data_invalid_email": self.env._("Invalid email"),
+            "member_data_has_duplicate": self.env._("Likely duplicate"),
+        }
+        for partner in self:
+            partner.is_loyalty_member = partner.id in members
+            partner.member_data_missing_phone = not partner.phone
+            partner.member_data_missing_birthday = not partner.loyalty_birthday
+            partner.member_data_invalid_phone = bool(partner.phone and not partner.phone_sanitized)
+            partner.member_data_invalid_email = bool(partner.email and not partner.email_normalized)
+            partner.member_data_duplicate_ids = [fields.Command.set(duplicates.get(partner.id, []))]
+            partner.member_data_has_duplicate = bool(duplicates.get(partner.id))
+            partner.member_data_issues = ", ".join(label for name, label in labels.items() if partner[name])
+
+    def _search_flag(self, operator, domain):
+        # Odoo 19 asks a boolean for ``in`` (true) or ``not in`` (false) and negates the rest itself.
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        return Domain(domain) if operator == "in" else ~Domain(domain)
+
+    def _search_is_loyalty_member(self, operator, value):
+        self.env["loyalty.card"].flush_model(["partner_id", "active", "program_id"])
+        self.env["stored.value.card"].flush_model(["partner_id", "state"])
+        query = SQL("SELECT partner.id FROM res_partner partner WHERE %s", self._member_sql("partner"))
+        return self._search_flag(operator, [("id", "in", SQL("(%s)", query))])
+
+    def _search_member_data_missing_phone(self, operator, value):
+        return self._search_flag(operator, [("phone", "=", False)])
+
+    def _search_member_data_missing_birthday(self, operator, value):
+        return self._search_flag(operator, [("loyalty_birthday", "=", False)])
+
+    def _search_member_data_invalid_phone(self, operator, value):
+        return self._search_flag(operator, [("phone", "!=", False), ("phone_sanitized", "=", False)])
+
+    def _search_member_data_invalid_email(self, operator, value):
+        return self._search_flag(operator, [("email", "!=", False), ("email_normalized", "=", False)])
+
+    def _search_member_data_has_duplicate(self, operator, value):
+        return self._search_flag(operator, [("id", "in", list(self._member_duplicate_pairs()))])
+
+    def action_merge_member_duplicates(self):
+        """Open Odoo's contact merge on the selected contacts, or on one member and its likely duplicates
+        (at most 3, as many as Odoo merges at once)."""
+        partners = self if len(self) > 1 else self | self.member_data_duplicate_ids
+        if len(partners) < 2:
+            raise UserError(self.env._("%(name)s has no likely duplicate to merge.", name=self.display_name))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Merge Duplicates"),
+            "res_model": "base.partner.merge.automatic.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"active_model": "res.partner", "active_ids": partners.ids[:3]},
+        }
 
     @api.model
     def _load_pos_data_fields(self, config):
