@@ -9,6 +9,8 @@ from odoo.fields import Domain
 from odoo.tools import SQL, float_compare, float_round, html2plaintext, plaintext2html
 from odoo.tools.misc import format_amount, format_datetime
 
+from odoo.addons.stored_value_crm.tools.keys import is_record_id
+
 from .customer_feedback_sla import SEVERITIES
 
 OPEN_STATES = ("new", "in_progress")
@@ -460,7 +462,7 @@ class CustomerFeedbackCase(models.Model):
     @api.model
     def _pos_complaint_record(self, model, record_id):
         """The record ``record_id`` of ``model`` if the cashier may read it, else an empty recordset."""
-        if not isinstance(record_id, int) or isinstance(record_id, bool):
+        if not is_record_id(record_id):
             return self.env[model]
         return self.env[model].search([("id", "=", record_id)], limit=1)
 

@@ -9,6 +9,7 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools.misc import format_amount
 
 from ..tools import wallet_math
+from ..tools.keys import is_record_id
 from .pos_payment import BOOKING_FIELDS
 
 _logger = logging.getLogger(__name__)
@@ -111,7 +112,7 @@ class PosOrder(models.Model):
         if not isinstance(order, dict) or not isinstance(order.get("uuid"), str):
             return self.env._("The POS sent an order the server cannot read.")
         name = self._stored_value_order_label(order)
-        if not self._stored_value_is_id(order.get("session_id")):
+        if not is_record_id(order.get("session_id")):
             return self.env._("Order %(order)s names no POS session.", order=name)
         parts = [(self, order)]
         for key, model in ORDER_PARTS.items():
@@ -161,25 +162,21 @@ class PosOrder(models.Model):
                 )
         return None
 
-    @classmethod
-    def _stored_value_readable(cls, field, value):
+    @staticmethod
+    def _stored_value_readable(field, value):
         """Whether the ORM can store ``value`` in ``field``: empty values, numbers as numbers, records by id."""
         if value is None or value is False:
             return True
         if field.type in NUMBER_TYPES:
             return wallet_math.is_number(value)
         if field.type == "many2one":
-            return cls._stored_value_is_id(value)
+            return is_record_id(value)
         if field.type in ("one2many", "many2many"):
             return isinstance(value, (list, tuple)) and all(
-                (isinstance(item, (list, tuple)) and item) or cls._stored_value_is_id(item) for item in value
+                (isinstance(item, (list, tuple)) and item) or is_record_id(item) for item in value
             )
         # Text, dates and the rest: what the ORM cannot store refuses the order (_stored_value_unreadable_refused).
         return True
-
-    @staticmethod
-    def _stored_value_is_id(value):
-        return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
     @staticmethod
     def _stored_value_order_label(order):
@@ -194,7 +191,7 @@ class PosOrder(models.Model):
         name = self._stored_value_order_label(order)
         _logger.warning("POS order %s refused at sync: %s", name, problem)
         session_id = order.get("session_id") if isinstance(order, dict) else None
-        session = self.env["pos.session"].browse(session_id if self._stored_value_is_id(session_id) else ())
+        session = self.env["pos.session"].browse(session_id if is_record_id(session_id) else ())
         session = session.exists().filtered(lambda own: own.company_id in self.env.companies) or batch_session
         # sudo: a cashier may not write on the session; the note only tells what the server refused.
         session.sudo().message_post(

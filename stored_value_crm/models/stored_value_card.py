@@ -11,7 +11,7 @@ from odoo.tools.float_utils import float_repr
 from odoo.tools.misc import format_amount, hmac
 
 from ..tools import card_numbers, wallet_math
-from ..tools.keys import check_uuid
+from ..tools.keys import check_uuid, is_record_id
 
 PIN_CONTEXT = CryptContext(schemes=["pbkdf2_sha512"])
 PIN_FORMAT = re.compile(r"^\d{4,8}$")
@@ -1126,11 +1126,7 @@ class StoredValueCard(models.Model):
     @api.model
     def _pos_config(self, config_id):
         """The shop ``config_id`` names, if this user may read it; a malformed id is refused, not a traceback."""
-        config = (
-            self.env["pos.config"].browse(config_id)
-            if isinstance(config_id, int) and not isinstance(config_id, bool)
-            else self.env["pos.config"]
-        )
+        config = self.env["pos.config"].browse(config_id) if is_record_id(config_id) else self.env["pos.config"]
         if not config.exists():
             raise UserError(self.env._("%(config)s is not a Point of Sale.", config=config_id))
         config.check_access("read")
@@ -1151,7 +1147,7 @@ class StoredValueCard(models.Model):
         domain = self._pos_usable_domain(config)
         if isinstance(code, str) and code.strip():
             domain += [("name", "=", code.strip())]
-        elif isinstance(partner_id, int) and not isinstance(partner_id, bool):
+        elif is_record_id(partner_id):
             domain += [("partner_id", "=", partner_id)]
         else:
             return {}

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from ..tools.keys import is_record_id
+
 
 class StoredValueCardStock(models.Model):
     """A pre-printed card number of a batch: it holds nothing, and is no card, until it is sold.
@@ -118,11 +120,7 @@ class StoredValueCardStock(models.Model):
         Card = self.env["stored.value.card"]
         Card._check_pos_user()
         config = Card._pos_config(config_id)
-        partner = (
-            self.env["res.partner"].browse(partner_id)
-            if isinstance(partner_id, int) and not isinstance(partner_id, bool)
-            else self.env["res.partner"]
-        )
+        partner = self.env["res.partner"].browse(partner_id) if is_record_id(partner_id) else self.env["res.partner"]
         if not partner.exists():
             raise UserError(self.env._("Choose the customer the card is sold to."))
         partner.check_access("read")

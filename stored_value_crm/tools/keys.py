@@ -1,4 +1,5 @@
-"""Request keys built from what a client sends: only well-formed UUIDs, so that no two keys collide."""
+"""What a client sends to name things: request keys (only well-formed UUIDs, so that no two keys collide)
+and record ids."""
 
 import re
 
@@ -17,3 +18,8 @@ def check_uuid(env, value):
     if not isinstance(value, str) or not UUID_FORMAT.match(value):
         raise UserError(env._("%(value)s is not a valid identifier (a UUID) for a payment or an order.", value=value))
     return value
+
+
+def is_record_id(value):
+    """Whether ``value``, as a client sent it, can be the id of a record: an int above zero, not a boolean."""
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
