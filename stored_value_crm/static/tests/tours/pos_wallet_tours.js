@@ -4,6 +4,7 @@ import * as PartnerList from "@point_of_sale/../tests/pos/tours/utils/partner_li
 import * as PaymentScreen from "@point_of_sale/../tests/pos/tours/utils/payment_screen_util";
 import * as ProductScreen from "@point_of_sale/../tests/pos/tours/utils/product_screen_util";
 import * as ReceiptScreen from "@point_of_sale/../tests/pos/tours/utils/receipt_screen_util";
+import * as SelectionPopup from "@point_of_sale/../tests/generic_helpers/selection_popup_util";
 import * as TicketScreen from "@point_of_sale/../tests/pos/tours/utils/ticket_screen_util";
 import * as Numpad from "@point_of_sale/../tests/generic_helpers/numpad_util";
 import * as OfflineUtil from "@point_of_sale/../tests/generic_helpers/offline_util";
@@ -202,9 +203,6 @@ registry.category("web_tour.tours").add("StoredValueOfflineTour", {
         ].flat(),
 });
 
-function pickInPopup(label) {
-    return { content: `pick '${label}'`, trigger: `.modal .selection-item:contains("${label}")`, run: "click" };
-}
 function receiptShowsBalanceAfter(after) {
     return { trigger: `.receipt-screen .stored-value-balance-after:contains(${after})` };
 }
@@ -219,13 +217,13 @@ registry.category("web_tour.tours").add("StoredValueLostAndReissueTour", {
             selectHolder(),
             // The holder lost the card: it is frozen at once.
             ProductScreen.clickControlButton("Lost / Reissue Card"),
-            pickInPopup("Report lost, stolen or damaged"),
-            pickInPopup("Lost"),
+            SelectionPopup.has("Report lost, stolen or damaged", { run: "click" }),
+            SelectionPopup.has("Lost", { run: "click" }),
             notified("is frozen"),
             // The holder, with their PIN, gets a new number that takes the whole balance.
             ProductScreen.clickControlButton("Lost / Reissue Card"),
-            pickInPopup("Reissue with a new card number"),
-            pickInPopup("Next card number"),
+            SelectionPopup.has("Reissue with a new card number", { run: "click" }),
+            SelectionPopup.has("Next card number", { run: "click" }),
             typeInPopup("2468"),
             Dialog.confirm("Reissue"),
             notified("holds its balance of"),

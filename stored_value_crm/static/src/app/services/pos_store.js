@@ -125,17 +125,21 @@ patch(PosStore.prototype, {
         }
         return null;
     },
+    /** The PIN the holder types on the pad, shown as dots; nothing when they cancel. */
+    async askStoredValuePin(card, confirmButtonLabel) {
+        return await makeAwaitable(this.dialog, NumberPopup, {
+            title: _t("PIN of %(card)s", { card: this.storedValueCardLabel(card) }),
+            subtitle: _t("The card holder types their PIN."),
+            formatDisplayedValue: (value) => "•".repeat(value.length),
+            confirmButtonLabel,
+        });
+    },
     /**
      * Ask the holder's PIN and let the server check it; returns the proof the payment line carries. The
      * proof lets the card pay at most ``amount`` in that payment line, once, for a short while.
      */
     async verifyStoredValuePin(card, orderUuid, paymentUuid, amount) {
-        const pin = await makeAwaitable(this.dialog, NumberPopup, {
-            title: _t("PIN of %(card)s", { card: this.storedValueCardLabel(card) }),
-            subtitle: _t("The card holder types their PIN."),
-            formatDisplayedValue: (value) => "•".repeat(value.length),
-            confirmButtonLabel: _t("Check PIN"),
-        });
+        const pin = await this.askStoredValuePin(card, _t("Check PIN"));
         if (!pin) {
             return null;
         }
@@ -300,12 +304,7 @@ patch(PosStore.prototype, {
         }
         let pin = null;
         if (card.has_pin) {
-            pin = await makeAwaitable(this.dialog, NumberPopup, {
-                title: _t("PIN of %(card)s", { card: label }),
-                subtitle: _t("The card holder types their PIN."),
-                formatDisplayedValue: (value) => "•".repeat(value.length),
-                confirmButtonLabel: _t("Reissue"),
-            });
+            pin = await this.askStoredValuePin(card, _t("Reissue"));
             if (!pin) {
                 return;
             }
