@@ -502,3 +502,22 @@ class TestInsiderWalletOverRpc(StoredValuePosCommon, HttpCase):
         order = self.env["pos.order"].search([("uuid", "=", data["uuid"])])
         self.assertTrue(order.stored_value_review)
         self.assertLedgerAgrees()
+
+    def test_a_bad_order_in_a_batch_sent_over_rpc_is_refused_alone(self):
+        self.top_up(self.card, 200.0)
+        good = self.card_order([(self.haircut, 1)], [(self.sv_method, 60.0)])
+        nan_amount = self.card_order([(self.haircut, 1)], [(self.sv_method, 60.0)])
+        nan_amount["payment_ids"][0][2]["amount"] = math.nan
+        text_quantity = self.card_order([(self.haircut, 1)], [(self.sv_method, 60.0)])
+        text_quantity["lines"][0][2]["qty"] = "lots"
+        extra_field = self.card_order([(self.haircut, 1)], [(self.sv_method, 60.0)])
+        extra_field["payment_ids"][0][2]["stored_value_card_id"] = "all of them"
+        batch = json.loads(json.dumps([good, nan_amount, text_quantity, extra_field], default=str))
+        with mute_logger("odoo.sql_db", "odoo.addons.stored_value_crm.models.pos_order"):
+            result = self.call(self.pos_cashier.login, "pos.order", "sync_from_ui", batch)
+        self.env.invalidate_all()
+        self.assertEqual([order["uuid"] for order in result["pos.order"]], [good["uuid"]])
+        refused = [nan_amount["uuid"], text_quantity["uuid"], extra_field["uuid"]]
+        self.assertFalse(self.env["pos.order"].search_count([("uuid", "in", refused)]), "nothing of them is saved")
+        self.assertEqual(self.card.balance, 140.0, "only the good order paid from the card")
+        self.assertLedgerAgrees()
