@@ -1,5 +1,5 @@
-# The consent mixin first: the wizards below inherit it.
-from . import stored_value_holder_consent  # isort: skip
+# The mixins first: the wizards below inherit them.
+from . import stored_value_holder_consent, stored_value_new_pin  # isort: skip
 from . import (
     account_payment_register,
     stored_value_adjustment_wizard,

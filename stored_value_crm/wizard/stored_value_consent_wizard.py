@@ -1,7 +1,7 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 
-from ..models.stored_value_card import LOSS_REASONS, PIN_CONTEXT, PIN_FORMAT
+from ..models.stored_value_card import LOSS_REASONS
 from .stored_value_holder_consent import StoredValueHolderConsent
 
 
@@ -12,7 +12,7 @@ class StoredValueConsentWizard(models.TransientModel):
     """
 
     _name = "stored.value.consent.wizard"
-    _inherit = ["stored.value.holder.consent"]
+    _inherit = ["stored.value.holder.consent", "stored.value.new.pin"]
     _description = "Card Action with the Holder's Consent"
     _protected_fields = StoredValueHolderConsent._protected_fields | {
         "operation",
@@ -36,10 +36,6 @@ class StoredValueConsentWizard(models.TransientModel):
     balance = fields.Monetary(related="card_id.balance")
     currency_id = fields.Many2one(related="card_id.currency_id")
     new_partner_id = fields.Many2one("res.partner", string="New Holder")
-    new_pin = fields.Char(
-        string="New PIN", compute="_compute_new_pin", inverse="_inverse_new_pin", help="4 to 8 digits."
-    )
-    new_pin_hash = fields.Char(readonly=True)
     reason = fields.Text(help="Recorded on the card.")
     loss_reason = fields.Selection(
         LOSS_REASONS,
@@ -61,15 +57,6 @@ class StoredValueConsentWizard(models.TransientModel):
 
     def _protected_create_allowed(self, field_name, value):
         return field_name != "new_pin_hash" and super()._protected_create_allowed(field_name, value)
-
-    def _compute_new_pin(self):
-        self.new_pin = False
-
-    def _inverse_new_pin(self):
-        for wizard in self.filtered("new_pin"):
-            if not PIN_FORMAT.match(wizard.new_pin):
-                raise ValidationError(self.env._("A PIN is 4 to 8 digits."))
-            wizard._posting().write({"new_pin_hash": PIN_CONTEXT.hash(wizard.new_pin)})
 
     def action_confirm(self):
         self.ensure_one()
