@@ -512,9 +512,19 @@ class TestInsiderWalletOverRpc(StoredValuePosCommon, HttpCase):
         text_quantity["lines"][0][2]["qty"] = "lots"
         extra_field = self.card_order([(self.haircut, 1)], [(self.sv_method, 60.0)])
         extra_field["payment_ids"][0][2]["stored_value_card_id"] = "all of them"
-        batch = json.loads(json.dumps([good, nan_amount, text_quantity, extra_field], default=str))
+        batch = [good, nan_amount, text_quantity, extra_field]
+        params = {"model": "pos.order", "method": "sync_from_ui", "args": [batch], "kwargs": {}}
+        # requests will not write NaN in JSON: a dishonest client writes the request's text itself.
+        body = json.dumps({"id": 0, "jsonrpc": "2.0", "method": "call", "params": params}, default=str)
+        self.authenticate(self.pos_cashier.login, "insider-pass-1")
         with mute_logger("odoo.sql_db", "odoo.addons.stored_value_crm.models.pos_order"):
-            result = self.call(self.pos_cashier.login, "pos.order", "sync_from_ui", batch)
+            response = self.opener.post(
+                f"{self.base_url()}/web/dataset/call_kw/pos.order/sync_from_ui",
+                data=body,
+                headers={"Content-Type": "application/json"},
+                timeout=60,
+            )
+        result = response.json()["result"]
         self.env.invalidate_all()
         self.assertEqual([order["uuid"] for order in result["pos.order"]], [good["uuid"]])
         refused = [nan_amount["uuid"], text_quantity["uuid"], extra_field["uuid"]]
