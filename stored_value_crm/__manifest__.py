@@ -8,7 +8,9 @@
     "maintainers": [],
     "license": "LGPL-3",
     "development_status": "Alpha",
-    "depends": ["account", "mail", "point_of_sale", "portal"],
+    "depends": ["account", "mail", "phone_validation", "point_of_sale", "portal"],
+    # Mobiles of members opened at the counter are checked and kept in E.164.
+    "external_dependencies": {"python": ["phonenumbers"]},
     "data": [
         "security/stored_value_security.xml",
         "security/ir.model.access.csv",

@@ -1,4 +1,5 @@
-from datetime import timedelta
+import re
+from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
@@ -8,6 +9,10 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 BIRTHDAY_CHANGE_DAYS = 365  # a birthday moved more often would collect the birthday points every month
+# A birthday typed at the counter: YYYY-MM-DD, or MM-DD when the member gives only the day and month,
+# which are then kept in the leap year 1904 (so that 29 February fits): points need no year.
+COUNTER_BIRTHDAY = re.compile(r"^(?:(\d{4})-)?(\d{1,2})-(\d{1,2})$")
+BIRTHDAY_WITHOUT_YEAR = 1904
 # Lets Odoo's contact merge carry the date of the last birthday change over. An object, not a string:
 # a context sent over RPC is JSON and cannot hold it.
 _BIRTHDAY_MERGE = object()
@@ -210,6 +215,43 @@ class ResPartner(models.Model):
         if changed and "loyalty_birthday_changed_date" not in vals:
             super(ResPartner, changed).write({"loyalty_birthday_changed_date": fields.Date.context_today(self)})
         return result
+
+    # ------------------------------------------------------------------
+    # A member opened at the counter gives their birthday
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _stored_value_member_keys(self):
+        return super()._stored_value_member_keys() | {"birthday"}
+
+    @api.model
+    def _stored_value_member_values(self, values, company):
+        member = super()._stored_value_member_values(values, company)
+        member["partner"]["loyalty_birthday"] = self._loyalty_counter_birthday(values.get("birthday"))
+        return member
+
+    @api.model
+    def _loyalty_counter_birthday(self, typed):
+        """The birthday typed at the counter (``YYYY-MM-DD``, or ``MM-DD`` without the year) as a date."""
+        if not typed:
+            return False
+        match = COUNTER_BIRTHDAY.match(typed.strip()) if isinstance(typed, str) else None
+        try:
+            if not match:
+                raise ValueError(typed)
+            year = int(match[1]) if match[1] else BIRTHDAY_WITHOUT_YEAR
+            birthday = date(year, int(match[2]), int(match[3]))
+            if year < 1900 or birthday > fields.Date.context_today(self):
+                raise ValueError(typed)
+        except ValueError:
+            raise UserError(
+                self.env._(
+                    "%(birthday)s is not a birthday: type the month and day (MM-DD), with the year before them "
+                    "if the member gives it (YYYY-MM-DD).",
+                    birthday=str(typed)[:40],
+                )
+            ) from None
+        return birthday
 
     # ------------------------------------------------------------------
     # Member data quality

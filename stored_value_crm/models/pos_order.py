@@ -9,7 +9,7 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools.misc import format_amount
 
 from ..tools import wallet_math
-from ..tools.keys import is_record_id
+from ..tools.keys import check_uuid, is_record_id
 from .pos_payment import BOOKING_FIELDS
 
 _logger = logging.getLogger(__name__)
@@ -32,6 +32,11 @@ class PosOrder(models.Model):
         copy=False,
         index="btree_not_null",
         help="A card payment or top-up of this order could not be booked when it reached the server.",
+    )
+    stored_value_new_member = fields.Json(
+        string="New Member",
+        copy=False,
+        help="What an offline terminal typed about a member it opened a card for: read once at sync, not kept.",
     )
     stored_value_ledger_ids = fields.One2many(
         "stored.value.ledger", compute="_compute_stored_value_ledger_ids", string="Card Movements"
@@ -211,7 +216,11 @@ class PosOrder(models.Model):
 
     @api.model
     def _process_order(self, order, existing_order):
-        """What the server derives (card bookings, review marks) is its own: a terminal's values are dropped."""
+        """What the server derives (card bookings, review marks) is its own: a terminal's values are dropped.
+
+        A member card an offline terminal opened is opened now, before the order books on it.
+        """
+        member_problem = self._stored_value_open_order_member(order)
         order.pop("stored_value_review", None)
         for command in order.get("payment_ids") or ():
             if isinstance(command, (list, tuple)) and len(command) > 2 and isinstance(command[2], dict):
@@ -220,7 +229,47 @@ class PosOrder(models.Model):
         for command in order.get("lines") or ():
             if isinstance(command, (list, tuple)) and len(command) > 2 and isinstance(command[2], dict):
                 command[2].pop("stored_value_ledger_id", None)
-        return super()._process_order(order, existing_order)
+        order_id = super()._process_order(order, existing_order)
+        if member_problem:
+            pos_order = self.browse(order_id)
+            pos_order._stored_value_flag(pos_order.partner_id or pos_order.session_id, member_problem)
+        return order_id
+
+    @api.model
+    def _stored_value_open_order_member(self, order):
+        """Open the member card of an order taken offline (``stored_value_new_member``): the customer is
+        created, or found by their mobile and completed, and the order's card lines credit the card.
+
+        Returns why the member could not be opened, if so: the order is still saved, its top-ups kept in
+        deposits for a manager, so that nothing taken at the counter is lost.
+        """
+        values = order.pop("stored_value_new_member", None)
+        if not values:
+            return None
+        session = self.env["pos.session"].browse(order.get("session_id")).exists()
+        if not session:
+            return None
+        config = session.config_id
+        Partner = self.env["res.partner"]
+        try:
+            with self.env.cr.savepoint():
+                member = Partner._stored_value_member_values(values, config.company_id)
+                customer = Partner._stored_value_customer_with_phone(member["partner"]["phone"], config.company_id)
+                partner, card = Partner._stored_value_open_member(
+                    member, f"pos.order/{check_uuid(self.env, order['uuid'])}/member", config, customer=customer
+                )
+        except UserError as error:
+            return self.env._(
+                "The member card typed offline in order %(order)s could not be opened: %(problem)s",
+                order=self._stored_value_order_label(order),
+                problem=error.args[0],
+            )
+        if not order.get("partner_id"):
+            order["partner_id"] = partner.id
+        for command in order.get("lines") or ():
+            if command[0] == 0 and command[2].get("stored_value_opens_card"):
+                command[2]["stored_value_card_id"] = card.id
+        return None
 
     def action_pos_order_paid(self):
         result = super().action_pos_order_paid()

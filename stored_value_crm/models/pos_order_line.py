@@ -29,10 +29,15 @@ class PosOrderLine(models.Model):
 
     stored_value_card_id = fields.Many2one("stored.value.card", string="Topped-up Card", index="btree_not_null")
     stored_value_ledger_id = fields.Many2one("stored.value.ledger", string="Card Movement", readonly=True, copy=False)
+    stored_value_opens_card = fields.Boolean(
+        string="Credits the Card Opened",
+        copy=False,
+        help="A top-up of the member card this order opened offline: it credits that card when the order syncs.",
+    )
 
     @api.model
     def _load_pos_data_fields(self, config):
-        return [*super()._load_pos_data_fields(config), "stored_value_card_id"]
+        return [*super()._load_pos_data_fields(config), "stored_value_card_id", "stored_value_opens_card"]
 
     def write(self, vals):
         if (
@@ -54,6 +59,9 @@ class PosOrderLine(models.Model):
         self.ensure_one()
         order = self.order_id
         card = self.stored_value_card_id
+        if not card and self.stored_value_opens_card:
+            self._stored_value_flag_top_up(self.env._("The member card of the order was not opened."))
+            return
         if not card:
             raise UserError(
                 self.env._(

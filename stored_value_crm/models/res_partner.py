@@ -1,4 +1,10 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import email_normalize
+
+from ..tools.keys import check_uuid, is_record_id
+
+CONSENT_CHANNELS = ("email", "sms", "phone")
 
 
 class ResPartner(models.Model):
@@ -81,3 +87,193 @@ class ResPartner(models.Model):
         cards = Card.search([*Card._pos_usable_domain(config), ("partner_id", "in", partner_ids)])
         result["stored.value.card"] = Card._load_pos_data_read(cards, config)
         return result
+
+    # ------------------------------------------------------------------
+    # Opening a member card at the counter (办卡)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _stored_value_member_keys(self):
+        """What a counter sends about a new member; a later addon adds its own (a birthday)."""
+        return {"name", "phone", "email", "consent", "stock_number"}
+
+    @api.model
+    def _stored_value_member_values(self, values, company):
+        """Check what the counter typed about a new member; return it cleaned: the contact's values under
+        ``partner`` (mobile in E.164), ``consent`` per channel and the pre-printed ``stock_number``."""
+        if not isinstance(values, dict) or set(values) - self._stored_value_member_keys():
+            raise UserError(self.env._("The POS sent the new member's data in a form the server cannot read."))
+        name = values.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise UserError(self.env._("Type the new member's name."))
+        phone = self._stored_value_member_phone(values.get("phone"), company)
+        email = values.get("email") or False
+        if email and not (isinstance(email, str) and email_normalize(email)):
+            raise UserError(self.env._("%(email)s is not an email address.", email=str(email)[:80]))
+        consent = values.get("consent") or {}
+        if not isinstance(consent, dict) or any(
+            channel not in CONSENT_CHANNELS or not isinstance(granted, bool) for channel, granted in consent.items()
+        ):
+            raise UserError(self.env._("The POS sent the new member's consent in a form the server cannot read."))
+        stock_number = values.get("stock_number") or None
+        if stock_number is not None and not isinstance(stock_number, str):
+            raise UserError(self.env._("%(number)s is not a card number.", number=str(stock_number)[:40]))
+        return {
+            "partner": {"name": name.strip()[:128], "phone": phone, "email": email and email.strip()},
+            "consent": consent,
+            "stock_number": stock_number and stock_number.strip(),
+        }
+
+    @api.model
+    def _stored_value_member_phone(self, phone, company):
+        """``phone`` in E.164 (with the company's country for a national number), or a translated refusal."""
+        if not isinstance(phone, str) or not phone.strip():
+            raise UserError(self.env._("Type the new member's mobile number: it finds them at every visit."))
+        formatted = self._phone_format(
+            number=phone.strip(), country=company.country_id, force_format="E164", raise_exception=False
+        )
+        if not formatted:
+            raise UserError(
+                self.env._(
+                    "%(phone)s is not a valid mobile number of %(country)s; for another country, type it with "
+                    "its + prefix.",
+                    phone=phone.strip()[:40],
+                    country=company.country_id.name or "-",
+                )
+            )
+        return formatted
+
+    @api.model
+    def _stored_value_customer_with_phone(self, phone, company):
+        """The active customer of ``company`` (or shared) with the mobile ``phone`` (E.164), if any: the one
+        holding a card of the company first, so that a mobile never gets a second member."""
+        # sudo: a cashier may not read every contact; only the one with this exact number is returned.
+        customers = self.sudo().search(
+            [("phone_sanitized", "=", phone), ("company_id", "in", (company.id, False)), ("type", "=", "contact")],
+            order="id",
+        )
+        holding = customers.filtered(
+            lambda partner: partner.stored_value_card_ids.filtered(
+                lambda card: card.company_id == company and card.state != "closed"
+            )
+        )
+        return (holding or customers)[:1].sudo(False)
+
+    @api.model
+    def _stored_value_open_member(self, member, key, config, pin=None, customer=None):
+        """Open a member card at the shop ``config`` for the new member ``member`` (as
+        :meth:`_stored_value_member_values` returns it), or for ``customer`` who already has that mobile.
+
+        An existing customer keeps their data (only what is missing is filled in) and the usable card they
+        hold, unless a pre-printed card is sold to them. Returns ``(partner, card)``; ``key`` makes it once.
+        """
+        company, currency = config.company_id, config.currency_id
+        if customer:
+            missing = {field: value for field, value in member["partner"].items() if value and not customer[field]}
+            if missing:
+                # sudo: a cashier may not write contacts; only empty fields of the customer served are filled.
+                customer.sudo().write(missing)
+            partner = customer
+        else:
+            # sudo: opening a member card is the cashier's job, without the right to create any contact.
+            partner = self.sudo().create(member["partner"]).sudo(False)
+        Card = self.env["stored.value.card"]
+        held = partner.stored_value_card_ids.filtered(
+            lambda card: card.state == "active" and card.company_id == company and card.currency_id == currency
+        )
+        if customer and held and not member["stock_number"]:
+            if pin:
+                raise UserError(
+                    self.env._(
+                        "%(customer)s already holds card %(card)s: its PIN changes only with its current PIN.",
+                        customer=partner.name,
+                        card=held[:1].masked_number,
+                    )
+                )
+            return partner, held[:1]
+        card = Card._issue_member_card(partner, key, company, currency, stock_number=member["stock_number"], pin=pin)
+        return partner, card
+
+    @api.model
+    def pos_find_member(self, config_id, phone):
+        """POS: the customer who has the mobile ``phone``, before a new member is opened with it.
+
+        Returns ``{phone, partner_id, records}``: the mobile in E.164, the existing customer's id (or False)
+        and the customer with their cards as the POS loads them.
+        """
+        Card = self.env["stored.value.card"]
+        Card._check_pos_user()
+        config = Card._pos_config(config_id)
+        phone = self._stored_value_member_phone(phone, config.company_id)
+        customer = self._stored_value_customer_with_phone(phone, config.company_id)
+        return {"phone": phone, "partner_id": customer.id, "records": self._stored_value_pos_records(customer, config)}
+
+    @api.model
+    def pos_open_member(self, config_id, values, request_uuid, pin=None, partner_id=None):
+        """POS: open a member card (办卡) for a new customer, or for ``partner_id``, the existing customer
+        who has the mobile typed. The holder may choose a ``pin``.
+
+        A mobile that an existing customer has never opens a second member: the answer is then
+        ``{status: "existing", partner_id}`` and nothing is written, until the cashier serves that
+        customer. Otherwise ``{status: "opened", partner_id, card_id, records}``. ``request_uuid`` keys
+        the request: sending it again gives the same card.
+        """
+        Card = self.env["stored.value.card"]
+        Card._check_pos_user()
+        config = Card._pos_config(config_id)
+        check_uuid(self.env, request_uuid)
+        if partner_id not in (None, False) and not is_record_id(partner_id):
+            raise UserError(self.env._("%(partner)s is not a customer.", partner=str(partner_id)[:40]))
+        if pin is not None and not isinstance(pin, str):
+            raise UserError(self.env._("A PIN is 4 to 8 digits."))
+        member = self._stored_value_member_values(values, config.company_id)
+        key = f"pos.member/{request_uuid}"
+        # sudo: issue_key is not readable by counter staff; only this request's own card is looked up.
+        replayed = Card.sudo().search([("issue_key", "=", key)], limit=1).sudo(False)
+        customer = replayed.partner_id or self._stored_value_customer_with_phone(
+            member["partner"]["phone"], config.company_id
+        )
+        if replayed and customer.phone_sanitized != member["partner"]["phone"]:
+            raise UserError(self.env._("This request already opened a card for another customer."))
+        if replayed:
+            partner_id = customer.id  # the terminal sends again what it sent: it gets what it got
+        if customer and partner_id != customer.id:
+            if partner_id:
+                raise UserError(
+                    self.env._(
+                        "The customer chosen does not have the mobile %(phone)s.", phone=member["partner"]["phone"]
+                    )
+                )
+            return {
+                "status": "existing",
+                "partner_id": customer.id,
+                "records": self._stored_value_pos_records(customer, config),
+            }
+        if partner_id and not customer:
+            raise UserError(
+                self.env._("The customer chosen does not have the mobile %(phone)s.", phone=member["partner"]["phone"])
+            )
+        partner, card = (
+            (replayed.partner_id, replayed)
+            if replayed
+            else self._stored_value_open_member(member, key, config, pin=pin or None, customer=customer)
+        )
+        return {
+            "status": "opened",
+            "partner_id": partner.id,
+            "card_id": card.id,
+            "records": self._stored_value_pos_records(partner, config),
+        }
+
+    @api.model
+    def _stored_value_pos_records(self, partner, config):
+        """``partner`` with their usable cards, as the POS loads them (nothing for no partner)."""
+        if not partner:
+            return {}
+        Card = self.env["stored.value.card"]
+        # sudo: the counter serves this customer; their usable cards of the shop are what it shows.
+        cards = Card.sudo().search([*Card._pos_usable_domain(config), ("partner_id", "=", partner.id)]).sudo(False)
+        return {
+            "res.partner": self._load_pos_data_read(partner, config),
+            "stored.value.card": Card._load_pos_data_read(cards, config),
+        }

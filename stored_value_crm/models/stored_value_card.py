@@ -78,10 +78,12 @@ class StoredValueCard(models.Model):
             "loss_date",
             "replaced_by_id",
             "replaces_id",
+            "issue_key",
         }
     )
 
     _name_unique = models.Constraint("UNIQUE(name)", "A card with this number already exists.")
+    _issue_key_unique = models.Constraint("UNIQUE(issue_key)", "This request already issued a card.")
     _balances_not_negative = models.Constraint(
         "CHECK(principal_balance >= 0 AND bonus_balance >= 0)",
         "A card balance can never be negative.",
@@ -160,6 +162,12 @@ class StoredValueCard(models.Model):
     )
     replaces_id = fields.Many2one(
         "stored.value.card", string="Reissue Of", readonly=True, copy=False, index="btree_not_null"
+    )
+    issue_key = fields.Char(
+        readonly=True,
+        copy=False,
+        groups="base.group_system",
+        help="The request that issued the card at a counter: sending it again gives the same card.",
     )
 
     @api.depends("last_movement_date", "create_date", "company_id.stored_value_dormant_days")
@@ -436,6 +444,39 @@ class StoredValueCard(models.Model):
             body=self.env._("Reissue of card %(card)s: %(reason)s", card=self.name, reason=reason or "-")
         )
         return new_card.sudo(False)
+
+    @api.model
+    def _issue_member_card(self, partner, key, company, currency, stock_number=None, pin=None):
+        """Issue an active card to ``partner`` at a counter: the pre-printed ``stock_number``, else the next
+        number; ``pin`` (optional) becomes its PIN. Return the card.
+
+        ``key`` names the request: the same key gives back the card it issued, so a terminal sending the
+        request again (or an order synced twice) never opens a second card.
+        """
+        # sudo: issue_key is not readable by counter staff; only the key's own request is looked up.
+        issued = self.sudo().search([("issue_key", "=", key)], limit=1)
+        if issued:
+            if issued.partner_id != partner:
+                raise UserError(self.env._("This request already opened a card for another customer."))
+            return issued.sudo(False)
+        if pin is not None and not (isinstance(pin, str) and PIN_FORMAT.match(pin)):
+            raise UserError(self.env._("A PIN is 4 to 8 digits."))
+        if stock_number:
+            card = self.env["stored.value.card.stock"]._sell(
+                stock_number, partner, pin=pin, company=company, currency=currency
+            )
+        else:
+            # sudo: counter staff have no create right on cards; the card is created empty for the customer.
+            card = (
+                self.sudo()
+                ._posting()
+                .create({"partner_id": partner.id, "company_id": company.id, "currency_id": currency.id})
+            )
+            card._set_state("active")
+            if pin:
+                card._set_pin(pin)
+        card.sudo()._posting().write({"issue_key": key})
+        return card.sudo(False)
 
     def _replayed_reissue(self, key):
         """The card a reissue already booked under ``key`` made, if any; a key of another movement is refused."""

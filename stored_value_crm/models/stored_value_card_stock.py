@@ -63,19 +63,9 @@ class StoredValueCardStock(models.Model):
         # Two counters selling the same card at once: the second waits and finds it sold.
         self.env.cr.execute(SQL("SELECT id FROM stored_value_card_stock WHERE id = %s FOR UPDATE", stock.id))
         stock.invalidate_recordset()
-        if stock.company_id != company:
-            raise UserError(
-                self.env._(
-                    "Card %(number)s was printed for %(stock_company)s and cannot be sold by %(company)s.",
-                    number=number,
-                    stock_company=stock.company_id.name,
-                    company=company.name,
-                )
-            )
-        if stock.state == "sold":
-            raise UserError(self.env._("Card %(number)s is already sold.", number=number))
-        if stock.state == "void":
-            raise UserError(self.env._("Card %(number)s was voided and cannot be sold.", number=number))
+        problem = stock._sale_problem(company)
+        if problem:
+            raise UserError(problem)
         if partner.company_id and partner.company_id != company:
             raise UserError(
                 self.env._(
@@ -113,6 +103,36 @@ class StoredValueCardStock(models.Model):
             )
         )
         return card.sudo(False)
+
+    def _sale_problem(self, company):
+        """Why ``company`` cannot sell this printed number now, as the seller should read it; None if it can."""
+        self.ensure_one()
+        if self.company_id != company:
+            return self.env._(
+                "Card %(number)s was printed for %(stock_company)s and cannot be sold by %(company)s.",
+                number=self.name,
+                stock_company=self.company_id.name,
+                company=company.name,
+            )
+        if self.state == "sold":
+            return self.env._("Card %(number)s is already sold.", number=self.name)
+        if self.state == "void":
+            return self.env._("Card %(number)s was voided and cannot be sold.", number=self.name)
+        return None
+
+    @api.model
+    def pos_stock_card_state(self, config_id, number):
+        """POS: what the scanned ``number`` is among the printed cards: ``{printed, problem}``, where
+        ``problem`` says why this shop cannot sell it (already sold, voided, another company's)."""
+        Card = self.env["stored.value.card"]
+        Card._check_pos_user()
+        config = Card._pos_config(config_id)
+        number = number.strip() if isinstance(number, str) else ""
+        # sudo: a cashier cannot read the stock; only the scanned number's own line is looked at.
+        stock = self.sudo().search([("name", "=", number)], limit=1) if number else self.sudo()
+        if not stock:
+            return {"printed": False, "problem": False}
+        return {"printed": True, "problem": stock._sale_problem(config.company_id) or False}
 
     @api.model
     def pos_sell_stock_card(self, config_id, number, partner_id, pin=None):

@@ -6,6 +6,7 @@ from . import (
     test_followup_plans,
     test_insider_wallet,
     test_manager_journey,
+    test_pos_new_member,
     test_pos_sync_batch,
     test_pos_top_up,
     test_pos_wallet_concurrency,

@@ -8,6 +8,9 @@ import { SelectionPopup } from "@point_of_sale/app/components/popups/selection_p
 import { TextInputPopup } from "@point_of_sale/app/components/popups/text_input_popup/text_input_popup";
 import { makeAwaitable, ask } from "@point_of_sale/app/utils/make_awaitable_dialog";
 import { uuidv4 } from "@point_of_sale/utils";
+import { StoredValueMemberPopup } from "@stored_value_crm/app/components/popups/stored_value_member_popup/stored_value_member_popup";
+
+const PIN_TYPED = /^\d{4,8}$/;
 
 patch(PosStore.prototype, {
     get storedValueMethod() {
@@ -22,7 +25,15 @@ patch(PosStore.prototype, {
         );
     },
     storedValueCardLabel(card) {
+        if (card.pending) {
+            return _t("the new card of %(name)s", { name: card.holderName });
+        }
         return _t("Card %(number)s", { number: `•••• ${card.name.slice(-4)}` });
+    },
+    /** The card an order taken offline opens for a new member: it exists once the order syncs. */
+    storedValuePendingCard(order) {
+        const member = order.stored_value_new_member;
+        return member ? { id: null, pending: true, holderName: member.name, state: "active", balance: 0 } : null;
     },
     formatStoredValue(amount) {
         return this.env.utils.formatCurrency(amount);
@@ -78,6 +89,9 @@ patch(PosStore.prototype, {
             return refundOf;
         }
         const partner = order.getPartner();
+        if (!partner && order.stored_value_new_member) {
+            return this.storedValuePendingCard(order);
+        }
         if (!partner) {
             this.dialog.add(AlertDialog, {
                 title: _t("Customer needed"),
@@ -188,7 +202,9 @@ patch(PosStore.prototype, {
         }
         let bonus = null;
         try {
-            bonus = await this.data.call("stored.value.card", "pos_top_up_preview", [[card.id], amount]);
+            bonus =
+                !card.pending &&
+                (await this.data.call("stored.value.card", "pos_top_up_preview", [[card.id], amount]));
         } catch (error) {
             if (!(error instanceof ConnectionLostError)) {
                 this.dialog.add(AlertDialog, { title: _t("Top-up refused"), body: error.data?.message });
@@ -217,7 +233,8 @@ patch(PosStore.prototype, {
             {
                 ...vals,
                 price_unit: amount,
-                stored_value_card_id: card,
+                stored_value_card_id: card.pending ? false : card,
+                stored_value_opens_card: Boolean(card.pending),
                 customer_note: bonus?.bonus
                     ? _t("%(card)s, bonus %(bonus)s", {
                           card: this.storedValueCardLabel(card),
@@ -330,5 +347,132 @@ patch(PosStore.prototype, {
             }),
             { type: "success" }
         );
+    },
+    /**
+     * Open a member card (办卡) at the counter: the cashier types the member's data, a customer who
+     * already has the mobile is served instead of a twin, the holder may choose a PIN, and the first
+     * top-up follows in the same order. Offline, the card is opened when the order syncs.
+     */
+    async openStoredValueMember({ stockNumber = "" } = {}) {
+        const order = this.getOrder();
+        const values = await makeAwaitable(this.dialog, StoredValueMemberPopup, { stockNumber });
+        if (!values) {
+            return null;
+        }
+        let found;
+        try {
+            found = await this.data.call("res.partner", "pos_find_member", [this.config.id, values.phone]);
+        } catch (error) {
+            if (error instanceof ConnectionLostError) {
+                return this.openStoredValueMemberOffline(order, values);
+            }
+            this.dialog.add(AlertDialog, { title: _t("Member card not opened"), body: error.data?.message });
+            return null;
+        }
+        this.models.connectNewData(found.records);
+        const customer = found.partner_id ? this.models["res.partner"].get(found.partner_id) : null;
+        if (customer) {
+            const serve = await ask(this.dialog, {
+                title: _t("%(customer)s has this mobile", { customer: customer.name }),
+                body: _t(
+                    "A customer with the mobile %(phone)s already exists: a mobile belongs to one member. Serve %(customer)s?",
+                    { phone: found.phone, customer: customer.name }
+                ),
+                confirmLabel: _t("Serve %(customer)s", { customer: customer.name }),
+            });
+            if (!serve) {
+                return null;
+            }
+            const held = this.storedValueCardsOf(customer).filter((card) => card.state === "active");
+            if (held.length && !values.stock_number) {
+                await this.selectStoredValueCard(held[0]);
+                await this.offerStoredValueTopUp();
+                return held[0];
+            }
+        }
+        const pin = await this.askNewStoredValuePin();
+        if (pin === undefined) {
+            return null;
+        }
+        let result;
+        try {
+            result = await this.data.call(
+                "res.partner",
+                "pos_open_member",
+                [this.config.id, values, uuidv4()],
+                { pin, partner_id: customer?.id || null }
+            );
+        } catch (error) {
+            if (error instanceof ConnectionLostError) {
+                return this.openStoredValueMemberOffline(order, values);
+            }
+            this.dialog.add(AlertDialog, { title: _t("Member card not opened"), body: error.data?.message });
+            return null;
+        }
+        this.models.connectNewData(result.records);
+        const card = this.models["stored.value.card"].get(result.card_id);
+        if (!card) {
+            return null;
+        }
+        await this.selectStoredValueCard(card);
+        await this.offerStoredValueTopUp();
+        return card;
+    },
+    /** Offline, the order carries the member: the server opens the card (or finds the mobile) at sync. */
+    async openStoredValueMemberOffline(order, values) {
+        order.update({ stored_value_new_member: values });
+        this.notification.add(
+            _t(
+                "Offline: the card of %(name)s is opened when the order reaches the server. A PIN can be set once the terminal is online.",
+                { name: values.name }
+            ),
+            { type: "warning" }
+        );
+        await this.offerStoredValueTopUp();
+        return this.storedValuePendingCard(order);
+    },
+    /** The first top-up of a card just opened: the cashier may skip it. */
+    async offerStoredValueTopUp() {
+        const template = this.models["product.template"].find((candidate) => candidate.stored_value_top_up);
+        if (template) {
+            await this.addLineToCurrentOrder({ product_tmpl_id: template });
+        }
+    },
+    /**
+     * The PIN the holder of a new card chooses, typed twice: a string of 4 to 8 digits, null for no PIN,
+     * undefined when the cashier gives up.
+     */
+    async askNewStoredValuePin() {
+        const hidden = (value) => "•".repeat(value.length);
+        while (true) {
+            const pin = await makeAwaitable(this.dialog, NumberPopup, {
+                title: _t("PIN of the new card"),
+                subtitle: _t("The holder types 4 to 8 digits, or leave it empty for a card without PIN."),
+                formatDisplayedValue: hidden,
+                confirmButtonLabel: _t("Next"),
+            });
+            if (pin === undefined) {
+                return undefined;
+            }
+            if (!pin) {
+                return null;
+            }
+            if (!PIN_TYPED.test(pin)) {
+                this.notification.add(_t("A PIN is 4 to 8 digits."), { type: "danger" });
+                continue;
+            }
+            const again = await makeAwaitable(this.dialog, NumberPopup, {
+                title: _t("Type the PIN again"),
+                formatDisplayedValue: hidden,
+                confirmButtonLabel: _t("Confirm PIN"),
+            });
+            if (again === pin) {
+                return pin;
+            }
+            if (again === undefined) {
+                return undefined;
+            }
+            this.notification.add(_t("The two PINs differ: type the PIN again."), { type: "danger" });
+        }
     },
 });

@@ -5,6 +5,11 @@ patch(PartnerList.prototype, {
     get isBalanceDisplayed() {
         return super.isBalanceDisplayed || Boolean(this.pos.storedValueMethod);
     },
+    /** The customer is new: open their member card instead of choosing one. */
+    async clickStoredValueNewMember() {
+        this.props.close();
+        await this.pos.openStoredValueMember();
+    },
     /** Typed digits also find the customer whose card number they are. */
     _getSearchFields(query) {
         const fields = super._getSearchFields(...arguments);

@@ -8,6 +8,9 @@ patch(ControlButtons.prototype, {
     async clickStoredValueTopUp() {
         await this.pos.addLineToCurrentOrder({ product_tmpl_id: this.storedValueTopUpProduct });
     },
+    async clickStoredValueNewMember() {
+        await this.pos.openStoredValueMember();
+    },
     async clickStoredValueCardService() {
         await this.pos.storedValueCardService();
     },
