@@ -199,6 +199,20 @@ class ResPartner(models.Model):
                     )
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        """A birthday given with the contact counts as set today: it moves again in a year."""
+        trusted = self._loyalty_birthday_trusted()
+        today = fields.Date.context_today(self)
+        for vals in vals_list:
+            if "loyalty_birthday_changed_date" in vals and not trusted:
+                raise AccessError(
+                    self.env._("The date of a birthday change is recorded by the birthday change itself.")
+                )
+            if vals.get("loyalty_birthday"):
+                vals.setdefault("loyalty_birthday_changed_date", today)
+        return super().create(vals_list)
+
     def write(self, vals):
         if not self or not ({"loyalty_birthday", "loyalty_birthday_changed_date"} & set(vals)):
             return super().write(vals)

@@ -4,6 +4,7 @@ from . import (
     test_member_data_quality,
     test_point_expiry,
     test_points_randomised,
+    test_pos_new_member,
     test_pos_points_concurrency,
     test_pos_points_sync,
     test_pos_tier_tour,
