@@ -288,15 +288,22 @@ class ResPartner(models.Model):
         sanitized phone, the same normalized email, or the same name (any case) and birthday; a parent and its
         own contacts are not. One query for the whole set.
         """
+        self._member_flush_duplicate_fields()
+        self.env.cr.execute(self._member_duplicates_sql(partner_ids))
+        return dict(self.env.cr.fetchall())
+
+    def _member_flush_duplicate_fields(self):
         self.env["res.partner"].flush_model(
             ["phone_sanitized", "email_normalized", "name", "loyalty_birthday", "company_id", "active", "parent_id"]
         )
         self.env["loyalty.card"].flush_model(["partner_id", "active", "program_id"])
         self.env["stored.value.card"].flush_model(["partner_id", "state"])
+
+    def _member_duplicates_sql(self, partner_ids=None):
+        """The query of :meth:`_member_duplicate_pairs`: rows ``(member id, array of its likely duplicates)``."""
         restrict = SQL("AND member.id IN %s", tuple(partner_ids)) if partner_ids is not None else SQL()
-        self.env.cr.execute(
-            SQL(
-                """WITH member AS (
+        return SQL(
+            """WITH member AS (
                         SELECT member.id, member.company_id, member.parent_id, member.phone_sanitized,
                                member.email_normalized, lower(trim(member.name)) AS name, member.loyalty_birthday
                           FROM res_partner member
@@ -323,11 +330,9 @@ class ResPartner(models.Model):
                  WHERE other_id != id AND other_company_id IS NOT DISTINCT FROM company_id
                    AND other_parent_id IS DISTINCT FROM id AND parent_id IS DISTINCT FROM other_id
                  GROUP BY id""",
-                restrict=restrict,
-                is_member=self._member_sql("member"),
-            )
+            restrict=restrict,
+            is_member=self._member_sql("member"),
         )
-        return dict(self.env.cr.fetchall())
 
     @api.depends("phone", "phone_sanitized", "email", "email_normalized", "loyalty_birthday", "name")
     def _compute_member_data_quality(self):
@@ -376,7 +381,16 @@ class ResPartner(models.Model):
         return self._search_flag(operator, [("email", "!=", False), ("email_normalized", "=", False)])
 
     def _search_member_data_has_duplicate(self, operator, value):
-        return self._search_flag(operator, [("id", "in", list(self._member_duplicate_pairs()))])
+        # One sub-query in the search, not every pair read into Python first.
+        self._member_flush_duplicate_fields()
+        duplicated = Domain.custom(
+            to_sql=lambda model, alias, query: SQL(
+                "%s IN (SELECT duplicated.id FROM (%s) duplicated)",
+                SQL.identifier(alias, "id"),
+                self._member_duplicates_sql(),
+            )
+        )
+        return self._search_flag(operator, duplicated)
 
     def action_merge_member_duplicates(self):
         """Open Odoo's contact merge on the selected contacts, or on one member and its likely duplicates
