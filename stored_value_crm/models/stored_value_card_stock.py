@@ -2,8 +2,6 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from ..tools.keys import is_record_id
-
 
 class StoredValueCardStock(models.Model):
     """A pre-printed card number of a batch: it holds nothing, and is no card, until it is sold.
@@ -133,24 +131,6 @@ class StoredValueCardStock(models.Model):
         if not stock:
             return {"printed": False, "problem": False}
         return {"printed": True, "problem": stock._sale_problem(config.company_id) or False}
-
-    @api.model
-    def pos_sell_stock_card(self, config_id, number, partner_id, pin=None):
-        """POS: sell the pre-printed card ``number`` to the customer ``partner_id``; return it as the POS loads it."""
-        Card = self.env["stored.value.card"]
-        Card._check_pos_user()
-        config = Card._pos_config(config_id)
-        partner = self.env["res.partner"].browse(partner_id) if is_record_id(partner_id) else self.env["res.partner"]
-        if not partner.exists():
-            raise UserError(self.env._("Choose the customer the card is sold to."))
-        partner.check_access("read")
-        if pin is not None and not isinstance(pin, str):
-            raise UserError(self.env._("A PIN is 4 to 8 digits."))
-        card = self._sell(number, partner, pin=pin, company=config.company_id, currency=config.currency_id)
-        return {
-            "stored.value.card": Card._load_pos_data_read(card, config),
-            "res.partner": self.env["res.partner"]._load_pos_data_read(card.partner_id, config),
-        }
 
     def action_void(self):
         """Take unsold numbers out of stock (a sheet lost or spoiled at the printer): a manager's action."""

@@ -1,4 +1,5 @@
 import itertools
+from uuid import uuid4
 
 from odoo.exceptions import AccessError, UserError
 from odoo.service.model import retrying
@@ -147,21 +148,29 @@ class TestCardStock(StoredValuePosCommon):
 
     def test_a_cashier_sells_a_printed_card_at_the_pos(self):
         number = self.numbers[3]
-        Stock = self.env["stored.value.card.stock"]
+        self.company.country_id = self.env.ref("base.cn")
+        self.holder.phone = "+8613800001111"
+        self.other_holder.phone = "+8613800002222"
+
+        def sell_at_pos(user, stock_number, partner=self.holder, **values):
+            member = {"name": partner.name, "phone": partner.phone, "stock_number": stock_number}
+            return (
+                self.env["res.partner"]
+                .with_user(user)
+                .pos_open_member(self.config.id, member, str(uuid4()), partner_id=partner.id, **values)
+            )
+
         with self.assertRaises(AccessError):
-            Stock.with_user(self.plain_user).pos_sell_stock_card(self.config.id, number, self.holder.id)
-        for hostile in (None, 1, [number], {"number": number}):
+            sell_at_pos(self.plain_user, number)
+        for hostile in (1, [number], {"number": number}, "4242"):
             with self.subTest(hostile=hostile), self.assertRaises(UserError), self.env.cr.savepoint():
-                Stock.with_user(self.pos_cashier).pos_sell_stock_card(self.config.id, hostile, self.holder.id)
-        with self.assertRefused("Choose the customer"):
-            Stock.with_user(self.pos_cashier).pos_sell_stock_card(self.config.id, number, "1")
-        result = Stock.with_user(self.pos_cashier).pos_sell_stock_card(self.config.id, number, self.holder.id, "1357")
-        [card_data] = result["stored.value.card"]
-        card = self.env["stored.value.card"].browse(card_data["id"])
+                sell_at_pos(self.pos_cashier, hostile)
+        result = sell_at_pos(self.pos_cashier, number, pin="1357")
+        card = self.env["stored.value.card"].browse(result["card_id"])
         self.assertEqual((card.name, card.partner_id, card.state, card.has_pin), (number, self.holder, "active", True))
-        self.assertEqual(result["res.partner"][0]["id"], self.holder.id)
+        self.assertIn(card.id, [data["id"] for data in result["records"]["stored.value.card"]])
         with self.assertRefused("already sold"):
-            Stock.with_user(self.pos_cashier).pos_sell_stock_card(self.config.id, number, self.other_holder.id)
+            sell_at_pos(self.pos_cashier, number, partner=self.other_holder)
         found = self.env["stored.value.card"].with_user(self.pos_cashier).pos_search_cards(self.config.id, code=number)
         self.assertEqual([data["id"] for data in found["stored.value.card"]], card.ids)
 
