@@ -1,6 +1,7 @@
 import { ResPartner } from "@point_of_sale/../tests/unit/data/res_partner.data";
 
-const customer = (id, name, phone) => ({
+/** A POS customer as the server sends it, for the later addons' tests too. */
+export const posCustomer = (id, name, phone, values = {}) => ({
     id,
     name,
     street: false,
@@ -21,13 +22,14 @@ const customer = (id, name, phone) => ({
     invoice_emails: "",
     company_type: "person",
     fiscal_position_id: false,
+    ...values,
 });
 
 // Card holders of stored_value_card.data.js, and a customer without any card.
 ResPartner._records = [
     ...ResPartner._records,
-    customer(101, "Wang Fang", "13800000101"),
-    customer(102, "Li Lei", "13800000102"),
-    customer(103, "Zhao Min", "13800000103"),
-    customer(104, "Chen Jie", "13800000104"),
+    posCustomer(101, "Wang Fang", "13800000101"),
+    posCustomer(102, "Li Lei", "13800000102"),
+    posCustomer(103, "Zhao Min", "13800000103"),
+    posCustomer(104, "Chen Jie", "13800000104"),
 ];
