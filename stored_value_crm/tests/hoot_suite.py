@@ -5,7 +5,7 @@ from odoo.tests import HttpCase
 
 from odoo.addons.web.tests.test_js import unit_test_error_checker
 
-HOOT_TEST_STARTED = re.compile(r'\[HOOT\] Running test "([^"]+)"')
+HOOT_TEST_STARTED = re.compile(r"""\[HOOT\] Running test (["'])(.+)\1""")
 
 
 def hoot_job_id(name):
@@ -31,6 +31,10 @@ class HootSuiteCase(HttpCase):
     def run_hoot_suite(self, addon):
         """Run the Hoot tests of ``addon`` alone; fail when one fails, or when none ran."""
         suite = f"@{addon}"
+        # Hoot ignores an id that matches no test and runs every addon's tests: make sure there are some.
+        bundle = self.env["ir.asset"]._get_asset_paths("web.assets_unit_tests", {})
+        test_files = [path for path, *_rest in bundle if path.startswith(f"/{addon}/") and path.endswith(".test.js")]
+        self.assertTrue(test_files, f"{addon} lists no Hoot test (*.test.js) in web.assets_unit_tests")
         url = f"/web/tests?headless&loglevel=2&preset=desktop&timeout=15000&id={hoot_job_id(suite)}"
         # The browser's console reaches this test's logger: read which tests started.
         handler = _BrowserMessages()
@@ -47,7 +51,7 @@ class HootSuiteCase(HttpCase):
             )
         finally:
             self._logger.removeHandler(handler)
-        started = [match[1] for match in map(HOOT_TEST_STARTED.search, handler.messages) if match]
+        started = [match[2] for match in map(HOOT_TEST_STARTED.search, handler.messages) if match]
         self.assertTrue(started, f"No Hoot test of {suite} ran: are they listed in web.assets_unit_tests?")
         others = [name for name in started if not name.startswith(f"{suite}/")]
         self.assertFalse(others, f"Hoot ran tests of other addons than {addon}")
