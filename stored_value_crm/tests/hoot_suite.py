@@ -52,7 +52,7 @@ class HootSuiteCase(HttpCase):
         finally:
             self._logger.removeHandler(handler)
         started = [match[2] for match in map(HOOT_TEST_STARTED.search, handler.messages) if match]
-        self.assertTrue(started, f"No Hoot test of {suite} ran: are they listed in web.assets_unit_tests?")
+        self.assertTrue(started, f"No Hoot test of {suite} ran in the browser")
         others = [name for name in started if not name.startswith(f"{suite}/")]
         self.assertFalse(others, f"Hoot ran tests of other addons than {addon}")
         self._logger.info("%s Hoot tests of %s passed", len(started), suite)
