@@ -34,6 +34,7 @@
     "assets": {
         "point_of_sale._assets_pos": ["customer_feedback/static/src/app/**/*"],
         "web.assets_tests": ["customer_feedback/static/tests/tours/**/*.js"],
+        "web.assets_unit_tests": ["customer_feedback/static/tests/unit/**/*"],
     },
     "installable": True,
     "application": False,

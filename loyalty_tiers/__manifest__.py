@@ -29,6 +29,7 @@
     "assets": {
         "point_of_sale._assets_pos": ["loyalty_tiers/static/src/app/**/*"],
         "web.assets_tests": ["loyalty_tiers/static/tests/tours/**/*.js"],
+        "web.assets_unit_tests": ["loyalty_tiers/static/tests/unit/**/*"],
     },
     "installable": True,
     "application": False,

@@ -41,6 +41,7 @@
     "assets": {
         "point_of_sale._assets_pos": ["stored_value_crm/static/src/app/**/*"],
         "web.assets_tests": ["stored_value_crm/static/tests/tours/**/*.js"],
+        "web.assets_unit_tests": ["stored_value_crm/static/tests/unit/**/*"],
     },
     "post_init_hook": "_post_init_hook",
     "installable": True,

@@ -9,4 +9,5 @@ from . import (
     test_invitation_rules,
     test_partner_scores,
     test_pos_feedback_tour,
+    test_pos_unit_js,
 )

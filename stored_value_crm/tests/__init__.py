@@ -9,6 +9,7 @@ from . import (
     test_pos_new_member,
     test_pos_sync_batch,
     test_pos_top_up,
+    test_pos_unit_js,
     test_pos_wallet_concurrency,
     test_pos_wallet_payment,
     test_pos_wallet_tour,

@@ -1,0 +1,289 @@
+import { describe, expect, test } from "@odoo/hoot";
+import { waitUntil } from "@odoo/hoot-dom";
+import { MockServer, makeServerError, onRpc, patchWithCleanup } from "@web/../tests/web_test_helpers";
+import { AlertDialog, ConfirmationDialog } from "@web/core/confirmation_dialog/confirmation_dialog";
+import { setupPosEnv } from "@point_of_sale/../tests/unit/utils";
+import { definePosModels } from "@point_of_sale/../tests/unit/data/generate_model_definitions";
+import { NumberPopup } from "@point_of_sale/app/components/popups/number_popup/number_popup";
+import { SelectionPopup } from "@point_of_sale/app/components/popups/selection_popup/selection_popup";
+import { answerDialogs } from "@stored_value_crm/../tests/unit/utils";
+
+definePosModels();
+
+const WANG_FANG = 101; // one active card (#1, 100.00)
+const LI_LEI = 102; // an active card with a PIN (#2, 50.00) and a frozen one (#3, 30.00)
+const ZHAO_MIN = 103; // no card
+const CHEN_JIE = 104; // a closed card (#4) and an active one (#5, 20.50)
+const TOP_UP = 150; // the card top-up product
+
+function orderOf(store, partnerId) {
+    const order = store.addNewOrder();
+    if (partnerId) {
+        order.setPartner(store.models["res.partner"].get(partnerId));
+    }
+    return order;
+}
+
+describe("cards in the store", () => {
+    test("the card payment method is the one marked as stored value", async () => {
+        const store = await setupPosEnv();
+        expect(store.storedValueMethod.name).toBe("Stored-Value Card");
+    });
+
+    test("a customer's cards are the active and frozen ones, never a closed one", async () => {
+        const store = await setupPosEnv();
+        const partners = store.models["res.partner"];
+        expect(store.storedValueCardsOf(partners.get(LI_LEI)).map((card) => card.id)).toEqual([2, 3]);
+        expect(store.storedValueCardsOf(partners.get(CHEN_JIE)).map((card) => card.id)).toEqual([5]);
+        expect(store.storedValueCardsOf(partners.get(ZHAO_MIN))).toEqual([]);
+        expect(store.storedValueCardsOf(null)).toEqual([]);
+    });
+
+    test("a card is shown by the last four digits of its number only", async () => {
+        const store = await setupPosEnv();
+        const card = store.models["stored.value.card"].get(1);
+        expect(store.storedValueCardLabel(card)).toBe("Card •••• 1234");
+    });
+});
+
+describe("what stops a card from paying", () => {
+    test("a frozen card is refused with what to do about it", async () => {
+        const store = await setupPosEnv();
+        const frozen = store.models["stored.value.card"].get(3);
+        expect(store.storedValueProblem(frozen, 10)).toBe(
+            "Card •••• 9012 is frozen: ask a manager to unfreeze it."
+        );
+    });
+
+    test("a closed card is refused", async () => {
+        const store = await setupPosEnv();
+        const closed = store.models["stored.value.card"].get(4);
+        expect(store.storedValueProblem(closed, 0.01)).toBe(
+            "Card •••• 3456 cannot pay: it is not active."
+        );
+    });
+
+    test("a card cannot pay more than its balance, shown in the currency", async () => {
+        const store = await setupPosEnv();
+        const card = store.models["stored.value.card"].get(5);
+        expect(store.storedValueProblem(card, 20.51)).toMatch(
+            /^Card •••• 7890 holds \$\s20\.50, less than the \$\s20\.51 asked\.$/
+        );
+    });
+
+    test("the whole balance, or less than a cent more, can be paid", async () => {
+        const store = await setupPosEnv();
+        const card = store.models["stored.value.card"].get(5);
+        expect(store.storedValueProblem(card, 20.5)).toBe(null);
+        expect(store.storedValueProblem(card, 20.504)).toBe(null);
+        expect(store.storedValueProblem(card, 5)).toBe(null);
+    });
+});
+
+describe("which card a payment or top-up uses", () => {
+    test("without a customer the cashier is asked to choose one", async () => {
+        const store = await setupPosEnv();
+        const dialogs = answerDialogs(store);
+        expect(await store.chooseStoredValueCard(orderOf(store, null))).toBe(null);
+        expect(dialogs).toHaveLength(1);
+        expect(dialogs[0].component).toBe(AlertDialog);
+        expect(dialogs[0].props.title).toBe("Customer needed");
+    });
+
+    test("the only card of the customer is taken without asking", async () => {
+        const store = await setupPosEnv();
+        const dialogs = answerDialogs(store);
+        const card = await store.chooseStoredValueCard(orderOf(store, WANG_FANG));
+        expect(card.id).toBe(1);
+        expect(dialogs).toHaveLength(0);
+    });
+
+    test("the scanned card is taken although the customer has several", async () => {
+        const store = await setupPosEnv();
+        const dialogs = answerDialogs(store);
+        const order = orderOf(store, LI_LEI);
+        order.uiState.storedValueCardId = 3;
+        expect((await store.chooseStoredValueCard(order)).id).toBe(3);
+        expect(dialogs).toHaveLength(0);
+    });
+
+    test("with several cards the cashier picks one, seeing each balance", async () => {
+        const store = await setupPosEnv();
+        const cards = store.models["stored.value.card"];
+        const dialogs = answerDialogs(store, () => cards.get(2));
+        expect((await store.chooseStoredValueCard(orderOf(store, LI_LEI))).id).toBe(2);
+        expect(dialogs).toHaveLength(1);
+        expect(dialogs[0].component).toBe(SelectionPopup);
+        const labels = dialogs[0].props.list.map((item) => item.label);
+        expect(labels).toHaveLength(2);
+        expect(labels[0]).toMatch(/^Card •••• 5678 · \$\s50\.00$/);
+        expect(labels[1]).toMatch(/^Card •••• 9012 · \$\s30\.00$/);
+    });
+
+    test("closing the card list chooses no card", async () => {
+        const store = await setupPosEnv();
+        answerDialogs(store);
+        expect(await store.chooseStoredValueCard(orderOf(store, LI_LEI))).toBe(undefined);
+    });
+
+    test("a customer without a card is told so", async () => {
+        const store = await setupPosEnv();
+        const dialogs = answerDialogs(store);
+        expect(await store.chooseStoredValueCard(orderOf(store, ZHAO_MIN))).toBe(null);
+        expect(dialogs).toHaveLength(1);
+        expect(dialogs[0].props.title).toBe("No stored-value card");
+        expect(dialogs[0].props.body).toBe("Zhao Min has no usable stored-value card.");
+    });
+
+    test("a refund goes back to the card that paid, without asking", async () => {
+        const store = await setupPosEnv();
+        const dialogs = answerDialogs(store);
+        const payer = store.models["stored.value.card"].get(3);
+        const card = await store.chooseStoredValueCard(orderOf(store, LI_LEI), { refundOf: payer });
+        expect(card).toBe(payer);
+        expect(dialogs).toHaveLength(0);
+    });
+
+    test("the balance is read fresh from the server", async () => {
+        const store = await setupPosEnv();
+        MockServer.env["stored.value.card"].write([1], { balance: 42 });
+        const card = await store.chooseStoredValueCard(orderOf(store, WANG_FANG));
+        expect(card.balance).toBe(42);
+    });
+
+    test("offline, the cards the terminal knows are used", async () => {
+        const store = await setupPosEnv();
+        const order = orderOf(store, WANG_FANG);
+        store.data.network.offline = true;
+        expect((await store.chooseStoredValueCard(order)).id).toBe(1);
+    });
+});
+
+describe("scanning and choosing a customer", () => {
+    test("a scanned card selects its holder and tells the balance", async () => {
+        const store = await setupPosEnv();
+        const notes = [];
+        patchWithCleanup(store.notification, { add: (message) => notes.push(message) });
+        const order = orderOf(store, null);
+        await store.selectStoredValueCard(store.models["stored.value.card"].get(2));
+        expect(order.getPartner().id).toBe(LI_LEI);
+        expect(order.uiState.storedValueCardId).toBe(2);
+        expect(notes).toHaveLength(1);
+        expect(notes[0]).toMatch(/^Card •••• 5678 of Li Lei: balance \$\s50\.00$/);
+    });
+
+    test("choosing a customer brings their cards from the server", async () => {
+        const asked = [];
+        onRpc("stored.value.card", "pos_search_cards", ({ kwargs }) => {
+            asked.push(kwargs.partner_id);
+        });
+        const store = await setupPosEnv();
+        store.addNewOrder();
+        store.setPartnerToCurrentOrder(store.models["res.partner"].get(WANG_FANG));
+        await waitUntil(() => asked.length);
+        expect(asked).toEqual([WANG_FANG]);
+    });
+});
+
+describe("selling a top-up", () => {
+    function topUpAnswers(typed, confirmed = true) {
+        return (component) => {
+            if (component === NumberPopup) {
+                return typed;
+            }
+            if (component === ConfirmationDialog) {
+                return confirmed;
+            }
+        };
+    }
+
+    test("another product is added as usual", async () => {
+        const store = await setupPosEnv();
+        const dialogs = answerDialogs(store);
+        const order = orderOf(store, WANG_FANG);
+        const line = await store.addLineToOrder({ product_tmpl_id: store.models["product.template"].get(5) }, order);
+        expect(line.product_id.id).toBe(5);
+        expect(line.stored_value_card_id).toBe(undefined);
+        expect(dialogs).toHaveLength(0);
+    });
+
+    test("the cashier sees the bonus before the top-up line credits the card", async () => {
+        const previews = [];
+        onRpc("stored.value.card", "pos_top_up_preview", ({ args }) => {
+            previews.push(args);
+            return { bonus: 5, rules: ["Top up 50, get 5"], balance_after: 155 };
+        });
+        const store = await setupPosEnv();
+        const dialogs = answerDialogs(store, topUpAnswers("50"));
+        const order = orderOf(store, WANG_FANG);
+        const line = await store.addLineToOrder({ product_tmpl_id: TOP_UP }, order);
+        expect(previews).toEqual([[[1], 50]]);
+        expect(dialogs.map((dialog) => dialog.component)).toEqual([NumberPopup, ConfirmationDialog]);
+        expect(dialogs[0].props.title).toBe("Top up Card •••• 1234");
+        expect(dialogs[1].props.body).toMatch(
+            /^Bonus \$\s5\.00 \(Top up 50, get 5\)\. New balance \$\s155\.00\.$/
+        );
+        expect(order.lines).toEqual([line]);
+        expect(line.stored_value_card_id.id).toBe(1);
+        expect(line.price_unit).toBe(50);
+        expect(line.customer_note).toMatch(/^Card •••• 1234, bonus \$\s5\.00$/);
+    });
+
+    test("without a bonus the line names the card only", async () => {
+        onRpc("stored.value.card", "pos_top_up_preview", () => ({
+            bonus: 0,
+            rules: [],
+            balance_after: 130,
+        }));
+        const store = await setupPosEnv();
+        const dialogs = answerDialogs(store, topUpAnswers("30"));
+        const line = await store.addLineToOrder({ product_tmpl_id: TOP_UP }, orderOf(store, WANG_FANG));
+        expect(dialogs[1].props.body).toMatch(/^No bonus applies to this amount\. New balance \$\s130\.00\.$/);
+        expect(line.customer_note).toBe("Card •••• 1234");
+    });
+
+    test("offline the top-up is still sold, its bonus left to the server", async () => {
+        const store = await setupPosEnv();
+        const dialogs = answerDialogs(store, topUpAnswers("20"));
+        const order = orderOf(store, WANG_FANG);
+        store.data.network.offline = true;
+        const line = await store.addLineToOrder({ product_tmpl_id: TOP_UP }, order);
+        expect(dialogs[1].props.body).toBe("Offline: the bonus is added when the order reaches the server.");
+        expect(line.price_unit).toBe(20);
+        expect(line.stored_value_card_id.id).toBe(1);
+    });
+
+    test("a top-up the server refuses adds no line and says why", async () => {
+        onRpc("stored.value.card", "pos_top_up_preview", () => {
+            throw makeServerError({ message: "Card 880000001234 is frozen." });
+        });
+        const store = await setupPosEnv();
+        const dialogs = answerDialogs(store, topUpAnswers("20"));
+        const order = orderOf(store, WANG_FANG);
+        expect(await store.addLineToOrder({ product_tmpl_id: TOP_UP }, order)).toBe(undefined);
+        expect(order.lines).toHaveLength(0);
+        expect(dialogs.at(-1).component).toBe(AlertDialog);
+        expect(dialogs.at(-1).props.title).toBe("Top-up refused");
+        expect(dialogs.at(-1).props.body).toBe("Card 880000001234 is frozen.");
+    });
+
+    test("no line for a zero amount, a cancelled amount or a cancelled confirmation", async () => {
+        onRpc("stored.value.card", "pos_top_up_preview", () => ({ bonus: 0, rules: [], balance_after: 100 }));
+        const store = await setupPosEnv();
+        const order = orderOf(store, WANG_FANG);
+        for (const [typed, confirmed] of [["0", true], [undefined, true], ["10", false]]) {
+            answerDialogs(store, topUpAnswers(typed, confirmed));
+            expect(await store.addLineToOrder({ product_tmpl_id: TOP_UP }, order)).toBe(undefined);
+        }
+        expect(order.lines).toHaveLength(0);
+    });
+
+    test("a top-up needs a card: none is sold to a customer without one", async () => {
+        const store = await setupPosEnv();
+        const dialogs = answerDialogs(store, topUpAnswers("20"));
+        const order = orderOf(store, ZHAO_MIN);
+        expect(await store.addLineToOrder({ product_tmpl_id: TOP_UP }, order)).toBe(undefined);
+        expect(order.lines).toHaveLength(0);
+        expect(dialogs.map((dialog) => dialog.props.title)).toEqual(["No stored-value card"]);
+    });
+});
