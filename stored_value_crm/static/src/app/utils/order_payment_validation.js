@@ -45,6 +45,13 @@ patch(OrderPaymentValidation.prototype, {
             }
             // The proof reads "<amount>:<expiry>:<signature>": the holder typed the PIN for that amount.
             const pinAmount = parseFloat((line.stored_value_pin_token || "").split(":")[0]);
+            if (card.has_pin && Number.isNaN(pinAmount)) {
+                return refuse(
+                    _t("%(card)s asks for its PIN: remove the card payment and add it again for the holder to type it.", {
+                        card: pos.storedValueCardLabel(card),
+                    })
+                );
+            }
             if (card.has_pin && !(pos.currency.round(line.amount - pinAmount) <= 0)) {
                 return refuse(
                     _t(

@@ -7,6 +7,8 @@ import { definePosModels } from "@point_of_sale/../tests/unit/data/generate_mode
 import { NumberPopup } from "@point_of_sale/app/components/popups/number_popup/number_popup";
 import { SelectionPopup } from "@point_of_sale/app/components/popups/selection_popup/selection_popup";
 import { answerDialogs } from "@stored_value_crm/../tests/unit/utils";
+import { posCustomer } from "@stored_value_crm/../tests/unit/data/res_partner.data";
+import { StoredValueMemberPopup } from "@stored_value_crm/app/components/popups/stored_value_member_popup/stored_value_member_popup";
 
 definePosModels();
 
@@ -285,5 +287,155 @@ describe("selling a top-up", () => {
         expect(await store.addLineToOrder({ product_tmpl_id: TOP_UP }, order)).toBe(undefined);
         expect(order.lines).toHaveLength(0);
         expect(dialogs.map((dialog) => dialog.props.title)).toEqual(["No stored-value card"]);
+    });
+});
+
+describe("opening a member card at the counter", () => {
+    const MEMBER = {
+        name: "Zhang Wei",
+        phone: "138 1234 5678",
+        email: false,
+        consent: { email: false, sms: true, phone: false },
+        stock_number: false,
+    };
+    const NEW_CARD = {
+        id: 30,
+        name: "880000003030",
+        partner_id: 201,
+        state: "active",
+        currency_id: 1,
+        balance: 0,
+        principal_balance: 0,
+        bonus_balance: 0,
+        has_pin: true,
+        write_date: "2026-01-05 10:00:00",
+    };
+    /** The cashier's answers: the member form, the PIN pad (typed in turn), the confirmations. */
+    function counter({ member = MEMBER, pins = [""], serve = true, topUp = undefined } = {}) {
+        const typed = [...pins];
+        return (component, props) => {
+            if (component === StoredValueMemberPopup) {
+                return member;
+            }
+            if (component === NumberPopup) {
+                return props.title.startsWith("Top up") ? topUp : typed.shift();
+            }
+            if (component === ConfirmationDialog) {
+                return serve;
+            }
+        };
+    }
+    function newMemberOnServer(calls) {
+        onRpc("res.partner", "pos_find_member", ({ args }) => {
+            calls.push(["find", args[1]]);
+            return { phone: "+8613812345678", partner_id: false, records: {} };
+        });
+        onRpc("res.partner", "pos_open_member", ({ args, kwargs }) => {
+            calls.push(["open", args[1], kwargs]);
+            return {
+                status: "opened",
+                partner_id: 201,
+                card_id: 30,
+                records: {
+                    "res.partner": [posCustomer(201, "Zhang Wei", "+8613812345678")],
+                    "stored.value.card": [NEW_CARD],
+                },
+            };
+        });
+    }
+
+    test("a new customer gets a card with the PIN typed twice, selected for the top-up that follows", async () => {
+        const calls = [];
+        newMemberOnServer(calls);
+        const store = await setupPosEnv();
+        patchWithCleanup(store.notification, { add: () => {} });
+        const dialogs = answerDialogs(store, counter({ pins: ["2468", "2468"] }));
+        const order = orderOf(store, null);
+        const card = await store.openStoredValueMember();
+        expect(card.id).toBe(30);
+        expect(order.getPartner().name).toBe("Zhang Wei");
+        expect(order.uiState.storedValueCardId).toBe(30);
+        expect(calls[0]).toEqual(["find", "138 1234 5678"]);
+        expect(calls[1][1]).toEqual(MEMBER);
+        expect([calls[1][2].pin, calls[1][2].partner_id]).toEqual(["2468", null]);
+        // The first top-up is offered at once; the cashier may skip it.
+        expect(dialogs.at(-1).props.title).toBe("Top up Card •••• 3030");
+    });
+
+    test("an empty PIN opens a card without PIN; PINs that differ are typed again", async () => {
+        const calls = [];
+        newMemberOnServer(calls);
+        const store = await setupPosEnv();
+        const notes = [];
+        patchWithCleanup(store.notification, { add: (message) => notes.push(message) });
+        answerDialogs(store, counter({ pins: ["12", "1357", "1358", "1357", "1357"] }));
+        orderOf(store, null);
+        await store.openStoredValueMember();
+        expect(calls[1][2].pin).toBe("1357");
+        expect(notes.slice(0, 2).map(String)).toEqual([
+            "A PIN is 4 to 8 digits.",
+            "The two PINs differ: type the PIN again.",
+        ]);
+
+        answerDialogs(store, counter({ pins: [""] }));
+        orderOf(store, null);
+        await store.openStoredValueMember();
+        expect(calls.at(-1)[2].pin).toBe(null);
+    });
+
+    test("a mobile a customer already has serves that customer and their card, opening nothing", async () => {
+        const calls = [];
+        onRpc("res.partner", "pos_find_member", () => ({
+            phone: "+8613800000101",
+            partner_id: 101,
+            records: {},
+        }));
+        onRpc("res.partner", "pos_open_member", () => calls.push("open"));
+        const store = await setupPosEnv();
+        patchWithCleanup(store.notification, { add: () => {} });
+        const dialogs = answerDialogs(store, counter());
+        const order = orderOf(store, null);
+        const card = await store.openStoredValueMember();
+        expect(card.id).toBe(1);
+        expect(order.getPartner().id).toBe(WANG_FANG);
+        expect(calls).toEqual([]);
+        const question = dialogs.find((dialog) => dialog.component === ConfirmationDialog);
+        expect(question.props.title).toBe("Wang Fang has this mobile");
+
+        answerDialogs(store, counter({ serve: false }));
+        const other = orderOf(store, null);
+        expect(await store.openStoredValueMember()).toBe(null);
+        expect(other.getPartner()).toBe(undefined);
+    });
+
+    test("the reason the server refuses is shown, and nothing is opened", async () => {
+        onRpc("res.partner", "pos_find_member", () => {
+            throw makeServerError({ message: "12 is not a valid mobile number of China." });
+        });
+        const store = await setupPosEnv();
+        const dialogs = answerDialogs(store, counter());
+        const order = orderOf(store, null);
+        expect(await store.openStoredValueMember()).toBe(null);
+        expect(dialogs.at(-1).component).toBe(AlertDialog);
+        expect(dialogs.at(-1).props.body).toBe("12 is not a valid mobile number of China.");
+        expect(order.getPartner()).toBe(undefined);
+    });
+
+    test("offline, the order carries the member and its top-up credits the card opened at sync", async () => {
+        const store = await setupPosEnv();
+        patchWithCleanup(store.notification, { add: () => {} });
+        const dialogs = answerDialogs(store, counter({ topUp: "50" }));
+        const order = orderOf(store, null);
+        store.data.network.offline = true;
+        const card = await store.openStoredValueMember();
+        expect(card.pending).toBe(true);
+        expect(order.stored_value_new_member).toEqual(MEMBER);
+        const [line] = order.lines;
+        expect(line.price_unit).toBe(50);
+        expect(line.stored_value_opens_card).toBe(true);
+        expect(line.stored_value_card_id).toBe(undefined);
+        expect(dialogs.find((dialog) => dialog.component === NumberPopup).props.title).toBe(
+            "Top up the new card of Zhang Wei"
+        );
     });
 });

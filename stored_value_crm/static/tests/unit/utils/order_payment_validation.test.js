@@ -69,6 +69,19 @@ describe("a card payment is refused before the order leaves the terminal", () =>
         );
     });
 
+    test("when the holder of a card with a PIN never typed it", async () => {
+        const store = await setupPosEnv();
+        for (const token of [undefined, "", "garbled"]) {
+            const dialogs = answerDialogs(store);
+            const order = await paidOrder(store, LI_LEI, [[50, 10, 2]]);
+            order.payment_ids[0].stored_value_pin_token = token;
+            expect(await validationOf(store, order).isOrderValid()).toBe(false);
+            expect(refusals(dialogs)[0]).toBe(
+                "Card •••• 5678 asks for its PIN: remove the card payment and add it again for the holder to type it."
+            );
+        }
+    });
+
     test("when another terminal has spent the balance meanwhile", async () => {
         const store = await setupPosEnv();
         const dialogs = answerDialogs(store);
