@@ -121,13 +121,14 @@ class ResPartner(models.Model):
 
     @api.depends_context("uid")
     def _compute_display_name(self):
-        super()._compute_display_name()
-        if not self.env.context.get("show_email"):
-            return
-        hidden = self.env["stored.value.reveal"]._hidden_partner_ids(self)
-        for partner in self:
-            if partner._origin.id in hidden and partner.email:
-                partner.display_name = partner.display_name.replace(partner.email, masking.mask_email(partner.email))
+        result = super()._compute_display_name()
+        if self.env.context.get("show_email"):
+            hidden = self.env["stored.value.reveal"]._hidden_partner_ids(self)
+            for partner in self:
+                if partner._origin.id in hidden and partner.email:
+                    masked = masking.mask_email(partner.email)
+                    partner.display_name = partner.display_name.replace(partner.email, masked)
+        return result
 
     def _read_format(self, fnames, load="_classic_read"):
         result = super()._read_format(fnames, load=load)

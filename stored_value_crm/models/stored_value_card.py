@@ -1144,11 +1144,12 @@ class StoredValueCard(models.Model):
 
     @api.depends_context("uid")
     def _compute_display_name(self):
-        super()._compute_display_name()
+        result = super()._compute_display_name()
         hidden = self.env["stored.value.reveal"]._hidden_card_ids(self)
         for card in self:
             if card._origin.id in hidden:
                 card.display_name = card.masked_number
+        return result
 
     def _read_format(self, fnames, load="_classic_read"):
         result = super()._read_format(fnames, load=load)

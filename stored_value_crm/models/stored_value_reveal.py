@@ -36,12 +36,12 @@ class StoredValueReveal(models.Model):
     _order = "id desc"
     _rec_name = "partner_id"
 
-    user_id = fields.Many2one("res.users", string="User", required=True, index=True, readonly=True, ondelete="cascade")
+    user_id = fields.Many2one("res.users", required=True, index=True, readonly=True, ondelete="cascade")
     partner_id = fields.Many2one(
         "res.partner", string="Member", required=True, index=True, readonly=True, ondelete="cascade"
     )
     card_id = fields.Many2one(
-        "stored.value.card", string="Card", readonly=True, ondelete="set null", help="The card scanned or searched."
+        "stored.value.card", readonly=True, ondelete="set null", help="The card scanned or searched."
     )
     reason = fields.Selection(REVEAL_REASONS, required=True, readonly=True)
     expires_at = fields.Datetime(string="Shown Until", required=True, index=True, readonly=True)
