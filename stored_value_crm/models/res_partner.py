@@ -140,6 +140,13 @@ class ResPartner(models.Model):
                     values.update({name: MASKED_FIELDS[name](values[name]) for name in masked})
         return result
 
+    @api.model
+    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
+        self.env["stored.value.reveal"]._check_grouping(self._name, [*groupby, *aggregates], MASKED_FIELDS)
+        return super()._read_group(
+            domain, groupby=groupby, aggregates=aggregates, having=having, offset=offset, limit=limit, order=order
+        )
+
     def _check_no_mask_saved(self, vals_list):
         if not self.env["stored.value.reveal"]._masks_current_user():
             return

@@ -1160,6 +1160,13 @@ class StoredValueCard(models.Model):
                     values["name"] = masking.mask_card_number(values["name"])
         return result
 
+    @api.model
+    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
+        self.env["stored.value.reveal"]._check_grouping(self._name, [*groupby, *aggregates], ("name",))
+        return super()._read_group(
+            domain, groupby=groupby, aggregates=aggregates, having=having, offset=offset, limit=limit, order=order
+        )
+
     def _stored_value_reveal_numbers(self, terms, reason):
         """Reveal to a masked user the holders of these cards whose whole number is one of ``terms``."""
         for card in self.filtered(lambda card: card.name in terms):

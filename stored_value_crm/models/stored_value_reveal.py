@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.fields import Domain
 
 # How long a member found by their exact number stays shown in full to the user who found them.
@@ -102,6 +103,21 @@ class StoredValueReveal(models.Model):
         holders = {card.id: card.partner_id.id for card in cards.sudo()}
         revealed = self._revealed_partner_ids(set(holders.values()))
         return {card_id for card_id, holder_id in holders.items() if holder_id not in revealed}
+
+    @api.model
+    def _check_grouping(self, model, specs, masked_fields):
+        """Refuse a masked user groups or aggregates of ``masked_fields`` of ``model``: their values
+        would leave the server unmasked as group labels."""
+        names = {spec.split(":")[0].split(".")[0] for spec in specs if isinstance(spec, str)}
+        refused = sorted(names & set(masked_fields))
+        if refused and self._masks_current_user():
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of %(model)s are masked for you: they cannot be grouped or listed in a report.",
+                    fields=", ".join(self.env[model]._fields[name]._description_string(self.env) for name in refused),
+                    model=self.env[model]._description,
+                )
+            )
 
     # ------------------------------------------------------------------
     # Revealing

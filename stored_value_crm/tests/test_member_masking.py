@@ -3,7 +3,7 @@ from datetime import timedelta
 from freezegun import freeze_time
 
 from odoo import fields
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
@@ -116,6 +116,21 @@ class TestMemberMasking(MaskingCommon):
         with freeze_time(now + timedelta(minutes=31)):
             self.env.invalidate_all()
             self.assertMasked(self.pos_cashier)
+
+    def test_grouping_by_phone_email_or_card_number_is_refused_to_masked_users(self):
+        Partner = self.env["res.partner"].with_user(self.sv_user)
+        with self.assertRaisesRegex(AccessError, "masked for you"):
+            Partner.formatted_read_group([], ["email"], ["__count"])
+        with self.assertRaisesRegex(AccessError, "masked for you"):
+            Partner.formatted_read_group([], ["country_id"], ["phone:array_agg"])
+        with self.assertRaisesRegex(AccessError, "masked for you"):
+            self.env["stored.value.card"].with_user(self.pos_cashier).formatted_read_group([], ["name"], ["__count"])
+        groups = (
+            self.env["res.partner"]
+            .with_user(self.sv_manager)
+            .formatted_read_group([("id", "=", self.holder.id)], ["email"], ["__count"])
+        )
+        self.assertEqual(groups[0]["email"], EMAIL)
 
     def test_a_value_still_masked_is_never_saved(self):
         partner = self.holder.with_user(self.sv_user)
