@@ -33,6 +33,7 @@
         "views/res_config_settings_views.xml",
         "views/pos_order_views.xml",
         "views/stored_value_menus.xml",
+        "views/stored_value_reveal_views.xml",
         "report/stored_value_card_reports.xml",
         "report/stored_value_statement_templates.xml",
         "views/stored_value_portal_templates.xml",

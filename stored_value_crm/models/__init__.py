@@ -5,6 +5,7 @@ from . import (
     account_move,
     account_payment,
     mail_activity,
+    mail_tracking_value,
     pos_order,
     pos_order_line,
     pos_payment,
@@ -21,4 +22,5 @@ from . import (
     stored_value_followup_plan,
     stored_value_ledger,
     stored_value_pin_attempt,
+    stored_value_reveal,
 )

@@ -2,6 +2,7 @@ from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools.misc import format_amount
 
+from ..tools import masking
 from ..tools.keys import check_uuid
 
 # What the server writes on a card payment once it booked it; a terminal's values for them are ignored.
@@ -53,6 +54,17 @@ class PosPayment(models.Model):
         copy=False,
         help="Posted when the session closed: the amount no card paid, moved from deposits to the customer.",
     )
+
+    def _read_format(self, fnames, load="_classic_read"):
+        result = super()._read_format(fnames, load=load)
+        if "stored_value_card_number" in fnames and result:
+            # sudo: the card of a payment the user reads, to mask its number as the card's own reads do.
+            card_of = {payment.id: payment.stored_value_card_id.id for payment in self.sudo()}
+            hidden = self.env["stored.value.reveal"]._hidden_card_ids(self.sudo().stored_value_card_id)
+            for values in result:
+                if values["stored_value_card_number"] and card_of.get(values["id"]) in hidden:
+                    values["stored_value_card_number"] = masking.mask_card_number(values["stored_value_card_number"])
+        return result
 
     def write(self, vals):
         if BOOKED_FIELDS & set(vals) and not self._protected_open() and any(self.mapped("stored_value_state")):

@@ -1,9 +1,38 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Domain
 from odoo.tools import email_normalize
 
+from ..tools import masking
 from ..tools.keys import check_uuid, is_record_id
+from .stored_value_reveal import writes_reveals
 
+# What leaves the server masked for a member the user has not found by number (see stored.value.reveal).
+MASKED_FIELDS = {
+    "phone": masking.mask_phone,
+    "phone_sanitized": masking.mask_phone,
+    "email": masking.mask_email,
+    "email_normalized": masking.mask_email,
+    "email_formatted": masking.mask_formatted_email,
+    "invoice_emails": masking.mask_emails,
+}
+# Searched values of these fields are compared with the found members' numbers: an exact one reveals.
+SEARCHED_NUMBER_FIELDS = frozenset(
+    {
+        "phone",
+        "phone_sanitized",
+        "phone_mobile_search",
+        "email",
+        "email_normalized",
+        "name",
+        "complete_name",
+        "display_name",
+        "stored_value_card_ids",
+        "stored_value_card_ids.name",
+    }
+)
+# A masked user may not save these with a mask still in them: it would overwrite the real value.
+MASK_GUARDED_FIELDS = ("phone", "email")
 CONSENT_CHANNELS = ("email", "sms", "phone")
 
 
@@ -77,9 +106,145 @@ class ResPartner(models.Model):
         action["context"] = {"default_partner_id": self.id}
         return action
 
+    # ------------------------------------------------------------------
+    # Masking (see stored.value.reveal)
+    # ------------------------------------------------------------------
+
+    def _stored_value_reveal(self, reason="counter", card=None):
+        """Show these partners and their cards in full to the current user for a short while.
+
+        For code that finds or creates a member for the user serving them (the POS new-member flow):
+        ``reason`` is ``counter``, ``search`` or ``scan``; ``card`` the card that was used, if any.
+        Reads later in the same transaction (``_load_pos_data_read``, ``web_read``) already see it.
+        """
+        return self.env["stored.value.reveal"]._reveal(self, reason, card=card)
+
+    @api.depends_context("uid")
+    def _compute_display_name(self):
+        result = super()._compute_display_name()
+        if self.env.context.get("show_email"):
+            hidden = self.env["stored.value.reveal"]._hidden_partner_ids(self)
+            for partner in self:
+                if partner._origin.id in hidden and partner.email:
+                    masked = masking.mask_email(partner.email)
+                    partner.display_name = partner.display_name.replace(partner.email, masked)
+        return result
+
+    def _read_format(self, fnames, load="_classic_read"):
+        result = super()._read_format(fnames, load=load)
+        masked = [name for name in fnames if name in MASKED_FIELDS]
+        hidden = masked and result and self.env["stored.value.reveal"]._hidden_partner_ids(self)
+        if hidden:
+            for values in result:
+                if values["id"] in hidden:
+                    values.update({name: MASKED_FIELDS[name](values[name]) for name in masked})
+        return result
+
+    @api.model
+    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
+        self.env["stored.value.reveal"]._check_grouping(self._name, [*groupby, *aggregates], MASKED_FIELDS)
+        return super()._read_group(
+            domain, groupby=groupby, aggregates=aggregates, having=having, offset=offset, limit=limit, order=order
+        )
+
+    def _check_no_mask_saved(self, vals_list):
+        if not self.env["stored.value.reveal"]._masks_current_user():
+            return
+        for vals in vals_list:
+            for name in MASK_GUARDED_FIELDS:
+                if masking.holds_mask(vals.get(name)):
+                    raise UserError(
+                        self.env._(
+                            "%(field)s %(value)s still shows the mask: type the full value, or leave it as it is.",
+                            field=self._fields[name]._description_string(self.env),
+                            value=vals[name],
+                        )
+                    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_no_mask_saved(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if self:
+            self._check_no_mask_saved([vals])
+        return super().write(vals)
+
+    @api.model
+    def _stored_value_searched_terms(self, domain):
+        """The text values a search ``domain`` compares with a number, an email or a name."""
+        terms = set()
+        for condition in Domain(domain or []).iter_conditions():
+            values = condition.value if isinstance(condition.value, (list, tuple, set)) else [condition.value]
+            if condition.field_expr in SEARCHED_NUMBER_FIELDS:
+                terms.update(value.strip() for value in values if isinstance(value, str) and value.strip())
+        return terms
+
+    def _stored_value_exact_matches(self, terms):
+        """These partners whose whole phone, email or card number is one of ``terms``."""
+        # sudo: the numbers of cards found are only compared with what the user typed.
+        cards = self.env["stored.value.card"].sudo().search_fetch([("partner_id", "in", self.ids)], ["name"])
+        return self.filtered(
+            lambda partner: any(
+                masking.is_same_phone(term, partner.phone)
+                or masking.is_same_email(term, partner.email)
+                or any(card.partner_id == partner and card.name == term for card in cards)
+                for term in terms
+            )
+        )
+
+    @api.model
+    def _stored_value_reveal_searched(self, domain, offset=0, limit=None, order=None):
+        """Reveal to a masked user the partners a search finds by their exact phone, email or card number."""
+        Reveal = self.env["stored.value.reveal"]
+        if not Reveal._masks_current_user():
+            return
+        terms = self._stored_value_searched_terms(domain)
+        if terms:
+            found = self.search(domain, offset=offset, limit=limit, order=order)
+            found._stored_value_exact_matches(terms)._stored_value_reveal("search")
+
+    @api.model
+    @writes_reveals
+    def web_search_read(self, domain, specification, offset=0, limit=None, order=None, count_limit=None):
+        self._stored_value_reveal_searched(domain, offset=offset, limit=limit, order=order)
+        return super().web_search_read(
+            domain, specification, offset=offset, limit=limit, order=order, count_limit=count_limit
+        )
+
+    @api.model
+    @writes_reveals
+    def search_read(self, domain=None, fields=None, offset=0, limit=None, order=None, **read_kwargs):
+        self._stored_value_reveal_searched(domain, offset=offset, limit=limit, order=order)
+        return super().search_read(domain, fields, offset=offset, limit=limit, order=order, **read_kwargs)
+
+    @api.model
+    @writes_reveals
+    def web_name_search(self, name, specification, domain=None, operator="ilike", limit=100):
+        return super().web_name_search(name, specification, domain=domain, operator=operator, limit=limit)
+
+    @api.model
+    @writes_reveals
+    def name_search(self, name="", domain=None, operator="ilike", limit=100):
+        result = super().name_search(name, domain=domain, operator=operator, limit=limit)
+        if isinstance(name, str) and name.strip() and result and self.env["stored.value.reveal"]._masks_current_user():
+            found = self.browse([partner_id for partner_id, _name in result])
+            if found._stored_value_exact_matches({name.strip()})._stored_value_reveal("search"):
+                result = [(partner.id, partner.display_name) for partner in found]
+        return result
+
+    # ------------------------------------------------------------------
+    # Point of Sale
+    # ------------------------------------------------------------------
+
     @api.model
     def get_new_partner(self, config_id, domain, offset):
-        """The POS's customer search also finds customers by card number, and brings their cards along."""
+        """The POS's customer search also finds customers by card number, and brings their cards along.
+
+        A member whose whole phone, email or card number was searched is shown in full to a masked cashier.
+        """
+        self._stored_value_reveal_searched(domain, offset=offset, limit=100)
         result = super().get_new_partner(config_id, domain, offset)
         config = self.env["pos.config"].browse(config_id)
         Card = self.env["stored.value.card"]

@@ -6,12 +6,14 @@ from passlib.context import CryptContext
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Domain
 from odoo.tools import SQL, consteq
 from odoo.tools.float_utils import float_repr
 from odoo.tools.misc import format_amount, hmac
 
-from ..tools import card_numbers, wallet_math
+from ..tools import masking, wallet_math
 from ..tools.keys import check_uuid, is_record_id
+from .stored_value_reveal import writes_reveals
 
 PIN_CONTEXT = CryptContext(schemes=["pbkdf2_sha512"])
 PIN_FORMAT = re.compile(r"^\d{4,8}$")
@@ -170,12 +172,12 @@ class StoredValueCard(models.Model):
         help="The request that issued the card at a counter: sending it again gives the same card.",
     )
 
-    @api.depends("last_movement_date", "create_date", "company_id.stored_value_dormant_days")
     @api.depends("name")
     def _compute_masked_number(self):
         for card in self:
-            card.masked_number = card_numbers.masked(card.name)
+            card.masked_number = masking.mask_card_number(card.name)
 
+    @api.depends("last_movement_date", "create_date", "company_id.stored_value_dormant_days")
     def _compute_is_dormant(self):
         now = fields.Datetime.now()
         for card in self:
@@ -241,6 +243,10 @@ class StoredValueCard(models.Model):
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = self._next_free_number()
+            elif masking.holds_mask(vals["name"]):
+                raise UserError(
+                    self.env._("%(number)s still shows the mask: type the full card number.", number=vals["name"])
+                )
             elif not self._protected_open() and Stock.search_count([("name", "=", vals["name"])], limit=1):
                 raise UserError(
                     self.env._(
@@ -1133,6 +1139,84 @@ class StoredValueCard(models.Model):
         )
 
     # ------------------------------------------------------------------
+    # Masking (see stored.value.reveal)
+    # ------------------------------------------------------------------
+
+    @api.depends_context("uid")
+    def _compute_display_name(self):
+        result = super()._compute_display_name()
+        hidden = self.env["stored.value.reveal"]._hidden_card_ids(self)
+        for card in self:
+            if card._origin.id in hidden:
+                card.display_name = card.masked_number
+        return result
+
+    def _read_format(self, fnames, load="_classic_read"):
+        result = super()._read_format(fnames, load=load)
+        hidden = "name" in fnames and result and self.env["stored.value.reveal"]._hidden_card_ids(self)
+        if hidden:
+            for values in result:
+                if values["id"] in hidden:
+                    values["name"] = masking.mask_card_number(values["name"])
+        return result
+
+    @api.model
+    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
+        self.env["stored.value.reveal"]._check_grouping(self._name, [*groupby, *aggregates], ("name",))
+        return super()._read_group(
+            domain, groupby=groupby, aggregates=aggregates, having=having, offset=offset, limit=limit, order=order
+        )
+
+    def _stored_value_reveal_numbers(self, terms, reason):
+        """Reveal to a masked user the holders of these cards whose whole number is one of ``terms``."""
+        for card in self.filtered(lambda card: card.name in terms):
+            card.partner_id._stored_value_reveal(reason, card=card)
+
+    @api.model
+    def _stored_value_reveal_searched(self, domain, offset=0, limit=None, order=None):
+        """Reveal to a masked user the cards a search finds by their exact number, and their holders."""
+        if not self.env["stored.value.reveal"]._masks_current_user():
+            return
+        terms = {
+            condition.value.strip()
+            for condition in Domain(domain or []).iter_conditions()
+            if condition.field_expr in ("name", "display_name")
+            and isinstance(condition.value, str)
+            and condition.value.strip()
+        }
+        if terms:
+            self.search(domain, offset=offset, limit=limit, order=order)._stored_value_reveal_numbers(terms, "search")
+
+    @api.model
+    @writes_reveals
+    def web_search_read(self, domain, specification, offset=0, limit=None, order=None, count_limit=None):
+        self._stored_value_reveal_searched(domain, offset=offset, limit=limit, order=order)
+        return super().web_search_read(
+            domain, specification, offset=offset, limit=limit, order=order, count_limit=count_limit
+        )
+
+    @api.model
+    @writes_reveals
+    def search_read(self, domain=None, fields=None, offset=0, limit=None, order=None, **read_kwargs):
+        self._stored_value_reveal_searched(domain, offset=offset, limit=limit, order=order)
+        return super().search_read(domain, fields, offset=offset, limit=limit, order=order, **read_kwargs)
+
+    @api.model
+    @writes_reveals
+    def web_name_search(self, name, specification, domain=None, operator="ilike", limit=100):
+        return super().web_name_search(name, specification, domain=domain, operator=operator, limit=limit)
+
+    @api.model
+    @writes_reveals
+    def name_search(self, name="", domain=None, operator="ilike", limit=100):
+        result = super().name_search(name, domain=domain, operator=operator, limit=limit)
+        if isinstance(name, str) and name.strip() and result and self.env["stored.value.reveal"]._masks_current_user():
+            found = self.browse([card_id for card_id, _name in result])
+            found._stored_value_reveal_numbers({name.strip()}, "search")
+            result = [(card.id, card.display_name) for card in found]
+        return result
+
+    # ------------------------------------------------------------------
     # Point of Sale
     # ------------------------------------------------------------------
 
@@ -1153,6 +1237,7 @@ class StoredValueCard(models.Model):
             "principal_balance",
             "bonus_balance",
             "has_pin",
+            "masked_number",
             "write_date",
         ]
 
@@ -1193,6 +1278,8 @@ class StoredValueCard(models.Model):
         else:
             return {}
         cards = self.search(domain, limit=20)
+        if code:  # the number was scanned or typed whole: the cashier serves its holder
+            cards._stored_value_reveal_numbers({code.strip()}, "scan")
         return {
             "stored.value.card": self._load_pos_data_read(cards, config),
             "res.partner": self.env["res.partner"]._load_pos_data_read(cards.partner_id, config),
@@ -1283,6 +1370,8 @@ class StoredValueCard(models.Model):
         reason = self.env._("Reissued at the Point of Sale by %(user)s.", user=self.env.user.name)
         # sudo: the holder typed the PIN (or a manager asked); a cashier has no right to write cards.
         new_card = self.sudo()._reissue(f"pos.reissue/{request_uuid}", reason, stock_number=stock_number or None)
+        # The cashier hands the holder the new number.
+        self.partner_id._stored_value_reveal("counter", card=new_card.with_env(self.env))
         return {"id": new_card.id, "name": new_card.name}
 
     def pos_top_up_preview(self, amount):

@@ -6,6 +6,8 @@ from . import (
     test_followup_plans,
     test_insider_wallet,
     test_manager_journey,
+    test_masking_tools,
+    test_member_masking,
     test_pos_new_member,
     test_pos_sync_batch,
     test_pos_top_up,

@@ -1,1 +1,1 @@
-from . import card_numbers, keys, wallet_math
+from . import card_numbers, keys, masking, wallet_math

@@ -6,9 +6,6 @@ in the box, so nobody guesses a sold card's number from an unsold one beside it.
 
 import secrets
 
-# What a card number shows of itself outside the counter that reads it: its last digits.
-SHOWN_DIGITS = 4
-
 
 def luhn_check_digit(payload):
     """The digit that makes ``payload`` + digit pass the Luhn check (ISO/IEC 7812)."""
@@ -50,11 +47,3 @@ def random_numbers(prefix, length, quantity, taken=frozenset()):
         if number not in taken:
             numbers.add(number)
     return list(numbers)
-
-
-def masked(number):
-    """``number`` as receipts, statements, the portal and emails show it: ``•••• 4242``."""
-    number = number or ""
-    if len(number) <= SHOWN_DIGITS:
-        return number
-    return f"•••• {number[-SHOWN_DIGITS:]}"
