@@ -371,7 +371,11 @@ class ResPartner(models.Model):
         config = Card._pos_config(config_id)
         phone = self._stored_value_member_phone(phone, config.company_id)
         customer = self._stored_value_customer_with_phone(phone, config.company_id)
-        return {"phone": phone, "partner_id": customer.id, "records": self._stored_value_pos_records(customer, config)}
+        return {
+            "phone": phone,
+            "partner_id": customer.id,
+            "records": self._stored_value_pos_records(customer, config, "search"),
+        }
 
     @api.model
     def pos_open_member(self, config_id, values, request_uuid, pin=None, partner_id=None):
@@ -412,7 +416,7 @@ class ResPartner(models.Model):
             return {
                 "status": "existing",
                 "partner_id": customer.id,
-                "records": self._stored_value_pos_records(customer, config),
+                "records": self._stored_value_pos_records(customer, config, "search"),
             }
         if partner_id and not customer:
             raise UserError(
@@ -427,14 +431,16 @@ class ResPartner(models.Model):
             "status": "opened",
             "partner_id": partner.id,
             "card_id": card.id,
-            "records": self._stored_value_pos_records(partner, config),
+            "records": self._stored_value_pos_records(partner, config, "counter"),
         }
 
     @api.model
-    def _stored_value_pos_records(self, partner, config):
-        """``partner`` with their usable cards, as the POS loads them (nothing for no partner)."""
+    def _stored_value_pos_records(self, partner, config, reveal):
+        """``partner`` with their usable cards, as the POS loads them (nothing for no partner), shown in
+        full to the cashier serving them (``reveal``: why, as :meth:`_stored_value_reveal` takes it)."""
         if not partner:
             return {}
+        partner._stored_value_reveal(reveal)
         Card = self.env["stored.value.card"]
         # sudo: the counter serves this customer; their usable cards of the shop are what it shows.
         cards = Card.sudo().search([*Card._pos_usable_domain(config), ("partner_id", "=", partner.id)]).sudo(False)

@@ -47,6 +47,9 @@ class TestPosNewMember(StoredValuePosCommon):
         self.assertTrue(card.has_pin)
         card._check_pin("1357")  # the PIN the holder chose is the card's
         self.assertEqual([row["id"] for row in result["records"]["stored.value.card"]], card.ids)
+        # The cashier serving the member sees their mobile and card number in full, unlike other members'.
+        self.assertEqual(result["records"]["res.partner"][0]["phone"], "+8613812345678")
+        self.assertEqual(result["records"]["stored.value.card"][0]["name"], card.name)
 
         again = self.open_member({"email": "wang.fang@example.com"}, pin="1357", request_uuid=request)
         self.assertEqual(
@@ -58,6 +61,7 @@ class TestPosNewMember(StoredValuePosCommon):
         known = self.env["res.partner"].create({"name": "Li Lei", "phone": "+86 138-1234-5678"})
         found = self.env["res.partner"].with_user(self.pos_cashier).pos_find_member(self.config.id, "13812345678")
         self.assertEqual((found["phone"], found["partner_id"]), ("+8613812345678", known.id))
+        self.assertEqual(found["records"]["res.partner"][0]["phone"], "+86 138-1234-5678", "found by its number")
 
         result = self.open_member()
         self.assertEqual((result["status"], result["partner_id"]), ("existing", known.id))
