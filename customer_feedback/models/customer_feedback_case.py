@@ -527,7 +527,18 @@ class CustomerFeedbackCase(models.Model):
             invitation = Invitation._invite(survey.sudo(), case.partner_id, case.company_id, "email", case=case)
             invitation._send()
             case.resurvey_invitation_id = invitation
-            case.message_post(body=self.env._("Satisfaction survey sent to %(partner)s.", partner=case.partner_id.name))
+            if invitation.state == "sent":
+                case.message_post(
+                    body=self.env._("Satisfaction survey sent to %(partner)s.", partner=case.partner_id.name)
+                )
+            else:
+                case.message_post(
+                    body=self.env._(
+                        "Satisfaction survey not sent to %(partner)s: %(reason)s.",
+                        partner=case.partner_id.name,
+                        reason=invitation.not_sent_reason,
+                    )
+                )
 
     # ------------------------------------------------------------------
     # Compensation (补偿)

@@ -1339,8 +1339,10 @@ class StoredValueCard(models.Model):
 
     @api.model
     def _cron_send_reminders(self, batch_size=500):
-        """Remind holders who asked for card emails of a low balance, or of a dormant one, once each time."""
+        """Remind holders who consented to emails of a low balance, or of a dormant one, once each time."""
         self.env.flush_all()
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        contactable = Partner._search(Partner._stored_value_contactable_domain("email"))
         self.env.cr.execute(
             SQL(
                 """SELECT card.id,
@@ -1356,7 +1358,8 @@ class StoredValueCard(models.Model):
                      JOIN res_company company ON company.id = card.company_id
                      JOIN res_partner holder ON holder.id = card.partner_id
                     WHERE card.state = 'active' AND card.balance > 0
-                      AND holder.stored_value_notify AND COALESCE(holder.email, '') != ''"""
+                      AND holder.id IN %s""",
+                contactable.subselect(),
             )
         )
         # A dormant card gets the dormant reminder, which also tells its balance; else a low one.

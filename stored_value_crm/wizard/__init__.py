@@ -4,6 +4,7 @@ from . import (
     account_payment_register,
     stored_value_adjustment_wizard,
     stored_value_consent_wizard,
+    stored_value_contact_consent_wizard,
     stored_value_ewallet_migration_wizard,
     stored_value_liability_report,
     stored_value_loss_wizard,
