@@ -136,7 +136,7 @@ class ResPartner(models.Model):
         """
         channels = dict(CONSENT_CHANNELS)
         if source not in dict(CONSENT_SOURCES):
-            raise UserError(self.env._("Unknown consent source “%(source)s”.", source=source))
+            raise UserError(self.env._("Unknown consent source “%(given)s”.", given=source))
         if not isinstance(consents, dict):
             raise UserError(self.env._("Consents are given as a dictionary of channels and yes/no values."))
         for channel, granted in consents.items():

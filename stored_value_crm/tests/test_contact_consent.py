@@ -3,6 +3,7 @@ import json
 from odoo import http
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
 
 from .common import StoredValueCommon
 
@@ -71,9 +72,9 @@ class TestContactConsent(StoredValueCommon, HttpCase):
                     self.env["stored.value.consent"].with_user(user).create(
                         {"partner_id": self.holder.id, "channel": "sms", "granted": True, "source": "pos"}
                     )
-                with self.assertRaises((AccessError, UserError)):
+                with self.assertRaises(UserError):  # AccessError is one too
                     row.with_user(user).write({"granted": False})
-                with self.assertRaises((AccessError, UserError)):
+                with self.assertRaises(UserError):  # AccessError is one too
                     row.with_user(user).unlink()
         with self.assertRaises(AccessError):
             self.holder.with_user(self.sv_manager).write(
@@ -112,9 +113,13 @@ class TestContactConsent(StoredValueCommon, HttpCase):
                 ("action_stored_value_anonymise", [[self.holder.id]]),
                 ("action_stored_value_privacy_export", [[self.holder.id]]),
             ):
-                with self.subTest(user=user.login, method=method), self.assertRaises(Exception) as caught:
+                with (
+                    self.subTest(user=user.login, method=method),
+                    mute_logger("odoo.addons.rpc.controllers.xmlrpc", "odoo.http"),
+                    self.assertRaises(Exception) as caught,
+                ):
                     self.xmlrpc_object.execute(self.env.cr.dbname, user.id, password, "res.partner", method, *args)
-                self.assertRegex(str(caught.exception), "AccessError|private|not allowed|Only a stored-value manager")
+                self.assertRegex(str(caught.exception), "never directly|private|Only a stored-value manager")
         self.assertFalse(self.history(self.holder))
         self.assertEqual(self.holder.name, "Li Na")
 
