@@ -143,23 +143,48 @@ class ResPartner(models.Model):
                 **row,
                 "answers": self._stored_value_export_rows(
                     answer.user_input_line_ids,
-                    ["question_id", "answer_type", "skipped", "value_char_box", "value_text_box",
-                     "value_numerical_box", "value_scale", "value_date", "value_datetime", "suggested_answer_id",
-                     "matrix_row_id"],  # fmt: skip
+                    [
+                        "question_id",
+                        "answer_type",
+                        "skipped",
+                        "value_char_box",
+                        "value_text_box",
+                        "value_numerical_box",
+                        "value_scale",
+                        "value_date",
+                        "value_datetime",
+                        "suggested_answer_id",
+                        "matrix_row_id",
+                    ],
                 ),
             }
             for answer, row in zip(
                 answers,
                 self._stored_value_export_rows(
-                    answers, ["survey_id", "state", "create_date", "end_datetime", "email", "nickname",
-                              "feedback_nps_score", "feedback_csat_score"]  # fmt: skip
+                    answers,
+                    [
+                        "survey_id",
+                        "state",
+                        "create_date",
+                        "end_datetime",
+                        "email",
+                        "nickname",
+                        "feedback_nps_score",
+                        "feedback_csat_score",
+                    ],
                 ),
                 strict=True,
             )
         ]
         data["feedback_scores"] = self._stored_value_export_rows(
-            self, ["feedback_nps_score", "feedback_nps_category", "feedback_nps_date", "feedback_csat_average",
-                   "feedback_response_rate"]  # fmt: skip
+            self,
+            [
+                "feedback_nps_score",
+                "feedback_nps_category",
+                "feedback_nps_date",
+                "feedback_csat_average",
+                "feedback_response_rate",
+            ],
         )
         data["feedback_invitations"] = self._stored_value_export_rows(
             self.env["customer.feedback.invitation"].search([("partner_id", "=", self.id)], order="id"),
@@ -167,8 +192,20 @@ class ResPartner(models.Model):
         )
         data["complaint_cases"] = self._stored_value_export_rows(
             self.env["customer.feedback.case"].search([("partner_id", "=", self.id)], order="id"),
-            ["reference", "name", "company_id", "state", "category_id", "severity", "opened_date", "resolved_date",
-             "description", "resolution_note", "compensation_type", "compensation_state"],  # fmt: skip
+            [
+                "reference",
+                "name",
+                "company_id",
+                "state",
+                "category_id",
+                "severity",
+                "opened_date",
+                "resolved_date",
+                "description",
+                "resolution_note",
+                "compensation_type",
+                "compensation_state",
+            ],
         )
         return data
 

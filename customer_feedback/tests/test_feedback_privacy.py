@@ -16,7 +16,7 @@ class TestFeedbackPrivacy(CustomerFeedbackCommon):
     """Consent decides who gets a survey by email; the export and the anonymisation cover the feedback."""
 
     def test_survey_invitations_wait_for_email_consent(self):
-        self._create_rule(purchase_type="invoice", channel="email", survey_id=self.csat_survey.id)
+        self._create_rule(purchase_type="invoice", channel="email", delay_hours=0, survey_id=self.csat_survey.id)
         self.holder._stored_value_set_consent({"email": False}, "portal")
         self.make_invoice(150)
         invitation = self.env["customer.feedback.invitation"].search([("partner_id", "=", self.holder.id)])

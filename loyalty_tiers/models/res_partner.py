@@ -513,8 +513,16 @@ class ResPartner(models.Model):
             ["card_id", "date", "old_tier_id", "new_tier_id", "change", "reason", "user_id"],
         )
         data["loyalty_birthday"] = self.loyalty_birthday
-        rfm_fields = ["rfm_segment", "rfm_recency_score", "rfm_frequency_score", "rfm_monetary_score",
-                      "rfm_last_order_date", "rfm_order_count", "rfm_amount", "rfm_date"]  # fmt: skip
+        rfm_fields = [
+            "rfm_segment",
+            "rfm_recency_score",
+            "rfm_frequency_score",
+            "rfm_monetary_score",
+            "rfm_last_order_date",
+            "rfm_order_count",
+            "rfm_amount",
+            "rfm_date",
+        ]
         data["rfm_segments"] = [
             {"company": company.name, **row}
             for company in self.env["res.company"].search([])

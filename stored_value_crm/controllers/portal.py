@@ -5,10 +5,12 @@ from odoo.http import request, route
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
-
 # The consent checkboxes of "My details" (``portal_my_details_stored_value_consent``), per channel.
-CONSENT_FORM_FIELDS = {"stored_value_consent_email": "email", "stored_value_consent_sms": "sms",
-                       "stored_value_consent_phone": "phone"}  # fmt: skip
+CONSENT_FORM_FIELDS = {
+    "stored_value_consent_email": "email",
+    "stored_value_consent_sms": "sms",
+    "stored_value_consent_phone": "phone",
+}
 
 
 class StoredValuePortal(CustomerPortal):

@@ -11,9 +11,22 @@ from .stored_value_consent import CONSENT_CHANNELS, CONSENT_SOURCES
 CONSENT_ADDRESS_FIELDS = {"email": "email", "sms": "phone", "phone": "phone"}
 # Contact data that anonymisation replaces; later addons add theirs in ``_stored_value_anonymised_values``.
 ANONYMISED_FIELDS = (
-    "email", "phone", "street", "street2", "city", "zip", "state_id", "country_id", "vat", "website",
-    "function", "comment", "ref", "barcode", "image_1920",
-)  # fmt: skip
+    "email",
+    "phone",
+    "street",
+    "street2",
+    "city",
+    "zip",
+    "state_id",
+    "country_id",
+    "vat",
+    "website",
+    "function",
+    "comment",
+    "ref",
+    "barcode",
+    "image_1920",
+)
 
 
 class ResPartner(models.Model):
@@ -23,7 +36,10 @@ class ResPartner(models.Model):
     # Consent to be contacted, per channel: the last row of the history, which only
     # _stored_value_set_consent writes. Computed, so that no client (nor Odoo's contact merge) writes it.
     stored_value_consent_ids = fields.One2many(
-        "stored.value.consent", "partner_id", string="Consent History", groups="stored_value_crm.group_stored_value_manager"
+        "stored.value.consent",
+        "partner_id",
+        string="Consent History",
+        groups="stored_value_crm.group_stored_value_manager",
     )
     stored_value_consent_email = fields.Boolean(
         string="Email Consent",
@@ -34,9 +50,7 @@ class ResPartner(models.Model):
     stored_value_consent_email_date = fields.Datetime(
         string="Email Consent Changed On", compute="_compute_stored_value_consent", store=True
     )
-    stored_value_consent_sms = fields.Boolean(
-        string="SMS Consent", compute="_compute_stored_value_consent", store=True
-    )
+    stored_value_consent_sms = fields.Boolean(string="SMS Consent", compute="_compute_stored_value_consent", store=True)
     stored_value_consent_sms_date = fields.Datetime(
         string="SMS Consent Changed On", compute="_compute_stored_value_consent", store=True
     )
@@ -205,7 +219,9 @@ class ResPartner(models.Model):
 
     def _check_stored_value_consent_fields(self, vals_list):
         consent_fields = {
-            name for channel, _label in CONSENT_CHANNELS for name in (f"stored_value_consent_{channel}", f"stored_value_consent_{channel}_date")
+            name
+            for channel, _label in CONSENT_CHANNELS
+            for name in (f"stored_value_consent_{channel}", f"stored_value_consent_{channel}_date")
         }
         refused = sorted({name for vals in vals_list for name in vals if name in consent_fields})
         if refused:
@@ -248,22 +264,53 @@ class ResPartner(models.Model):
         """
         self.ensure_one()
         cards = self.env["stored.value.card"].search([("partner_id", "=", self.id)])
-        contact_fields = ["name", "email", "phone", "street", "street2", "zip", "city", "state_id", "country_id",
-                          "vat", "lang", "create_date"]  # fmt: skip
+        contact_fields = [
+            "name",
+            "email",
+            "phone",
+            "street",
+            "street2",
+            "zip",
+            "city",
+            "state_id",
+            "country_id",
+            "vat",
+            "lang",
+            "create_date",
+        ]
         return {
             "contact": self._stored_value_export_rows(self, contact_fields),
             "consent_history": self._stored_value_export_rows(
-                self.stored_value_consent_ids, ["date", "channel", "granted", "source", "user_id", "pos_config_id",
-                                                "company_id", "note"]  # fmt: skip
+                self.stored_value_consent_ids,
+                ["date", "channel", "granted", "source", "user_id", "pos_config_id", "company_id", "note"],
             ),
             "stored_value_cards": self._stored_value_export_rows(
-                cards, ["name", "company_id", "currency_id", "state", "principal_balance", "bonus_balance",
-                        "balance", "create_date"]  # fmt: skip
+                cards,
+                [
+                    "name",
+                    "company_id",
+                    "currency_id",
+                    "state",
+                    "principal_balance",
+                    "bonus_balance",
+                    "balance",
+                    "create_date",
+                ],
             ),
             "stored_value_ledger": self._stored_value_export_rows(
                 self.env["stored.value.ledger"].search([("card_id", "in", cards.ids)], order="date, id"),
-                ["name", "card_id", "date", "entry_type", "principal_amount", "bonus_amount", "amount",
-                 "balance_after", "currency_id", "reason"]  # fmt: skip
+                [
+                    "name",
+                    "card_id",
+                    "date",
+                    "entry_type",
+                    "principal_amount",
+                    "bonus_amount",
+                    "amount",
+                    "balance_after",
+                    "currency_id",
+                    "reason",
+                ],
             ),
         }
 
@@ -375,9 +422,7 @@ class ResPartner(models.Model):
         self._check_stored_value_privacy_manager()
         # sudo: the manager, checked above, anonymises data of every addon and company.
         for partner in self.sudo():
-            cards = partner.env["stored.value.card"].search(
-                [("partner_id", "in", (partner | partner.child_ids).ids)]
-            )
+            cards = partner.env["stored.value.card"].search([("partner_id", "in", (partner | partner.child_ids).ids)])
             cards._lock()
             holding = cards.filtered(lambda card: not card.currency_id.is_zero(card.balance))
             if holding:

@@ -55,7 +55,9 @@ class TestCustomerPrivacy(StoredValueCommon):
                 with self.assertRaises(AccessError):
                     self.holder.with_user(user).action_stored_value_anonymise()
         self.assertEqual(self.holder.name, "Li Na")
-        self.assertFalse(self.env["ir.attachment"].search([("res_model", "=", "res.partner"), ("res_id", "=", self.holder.id)]))
+        self.assertFalse(
+            self.env["ir.attachment"].search([("res_model", "=", "res.partner"), ("res_id", "=", self.holder.id)])
+        )
 
     def test_a_card_with_a_balance_must_be_settled_first(self):
         self.top_up(self.card, 100)
