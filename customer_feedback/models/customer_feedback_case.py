@@ -340,6 +340,11 @@ class CustomerFeedbackCase(models.Model):
                     )
                 )
 
+    def _notify_get_recipients(self, message, msg_vals=False, **kwargs):
+        """Updates of a case email the customer only with their consent to emails."""
+        recipients = super()._notify_get_recipients(message, msg_vals=msg_vals, **kwargs)
+        return self.env["res.partner"]._stored_value_consenting_recipients(recipients)
+
     @api.ondelete(at_uninstall=False)
     def _unlink_only_new(self):
         if any(case.state != "new" or case.compensation_state != "none" for case in self):

@@ -214,5 +214,6 @@ class ResPartner(models.Model):
         the complaint cases stay, on the anonymised contact, with their compensations."""
         answers = self.env["survey.user_input"].search([("partner_id", "=", self.id)])
         answers.write({"partner_id": False, "email": False, "nickname": False})
-        super()._stored_value_anonymise()
+        result = super()._stored_value_anonymise()
         self._feedback_recompute_scores()
+        return result

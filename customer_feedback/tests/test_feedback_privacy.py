@@ -66,3 +66,17 @@ class TestFeedbackPrivacy(CustomerFeedbackCommon):
         self.assertEqual(case.partner_id, self.holder, "the case stays, on the anonymised customer")
         self.assertFalse(self.holder.feedback_nps_score)
         self.assertFalse(self.holder.stored_value_consent_email)
+
+    def test_case_updates_email_the_customer_only_with_consent(self):
+        case = self.env["customer.feedback.case"].create({"name": "Lost umbrella", "partner_id": self.holder.id})
+        case.message_subscribe(partner_ids=self.holder.ids)
+
+        def emailed(body):
+            message = case.with_user(self.feedback_user).message_post(
+                body=body, message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
+            return message.notification_ids.filtered(lambda n: n.notification_type == "email").res_partner_id
+
+        self.assertIn(self.holder, emailed("We found your umbrella."))
+        self.holder._stored_value_set_consent({"email": False}, "portal")
+        self.assertNotIn(self.holder, emailed("It is at the front desk."))

@@ -207,6 +207,15 @@ class ResPartner(models.Model):
         """The partners of ``self`` we may contact by ``channel``."""
         return self.filtered_domain(self._stored_value_contactable_domain(channel))
 
+    @api.model
+    def _stored_value_consenting_recipients(self, recipients):
+        """Odoo's notification ``recipients`` (``_notify_get_recipients``) of a card or a case, without the
+        customers (partners of no internal user) who did not consent to emails: a message posted there
+        reaches a customer by email only with their consent. Staff are notified as usual."""
+        customer_ids = [r["id"] for r in recipients if r["notif"] == "email" and r["share"] and r["id"]]
+        allowed = self.browse(customer_ids)._stored_value_may_contact("email").ids
+        return [r for r in recipients if not (r["id"] in customer_ids and r["id"] not in allowed)]
+
     @api.model_create_multi
     def create(self, vals_list):
         self._check_stored_value_consent_fields(vals_list)
@@ -321,25 +330,17 @@ class ResPartner(models.Model):
         # sudo: the manager, checked above, exports data of every addon, which their own groups may not read.
         data = self.sudo()._stored_value_privacy_export()
         content = json.dumps(data, indent=2, ensure_ascii=False, default=str, sort_keys=True)
-        # sudo: a manager may lack the write right on contacts that attaching a file to one needs.
-        attachment = (
-            self.env["ir.attachment"]
-            .sudo()
-            .create(
-                {
-                    "name": self.env._("Personal data of %(partner)s.json", partner=self.display_name),
-                    "type": "binary",
-                    "datas": base64.b64encode(content.encode()),
-                    "mimetype": "application/json",
-                    "res_model": "res.partner",
-                    "res_id": self.id,
-                }
-            )
+        # Attached to no record: only the manager who exported it may download it (Odoo's rule for
+        # attachments without a record), not everyone who reads the customer.
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": self.env._("Personal data of %(partner)s.json", partner=self.display_name),
+                "type": "binary",
+                "datas": base64.b64encode(content.encode()),
+                "mimetype": "application/json",
+            }
         )
-        self._message_log(
-            body=self.env._("Personal data exported by %(user)s.", user=self.env.user.name),
-            attachment_ids=attachment.ids,
-        )
+        self._message_log(body=self.env._("Personal data exported by %(user)s.", user=self.env.user.name))
         return {"type": "ir.actions.act_url", "url": f"/web/content/{attachment.id}?download=true", "target": "new"}
 
     def _stored_value_anonymised_values(self):

@@ -265,6 +265,11 @@ class StoredValueCard(models.Model):
         if any(card.state != "draft" or card.ledger_ids for card in self):
             raise UserError(self.env._("Only draft cards without movements can be deleted: close the card instead."))
 
+    def _notify_get_recipients(self, message, msg_vals=False, **kwargs):
+        """Messages on a card (statements, replies) email the holder only with their consent to emails."""
+        recipients = super()._notify_get_recipients(message, msg_vals=msg_vals, **kwargs)
+        return self.env["res.partner"]._stored_value_consenting_recipients(recipients)
+
     # ------------------------------------------------------------------
     # Life cycle
     # ------------------------------------------------------------------

@@ -119,7 +119,9 @@ class TestContactConsent(StoredValueCommon, HttpCase):
                     self.assertRaises(Exception) as caught,
                 ):
                     self.xmlrpc_object.execute(self.env.cr.dbname, user.id, password, "res.partner", method, *args)
-                self.assertRegex(str(caught.exception), "(?i)never directly|private methods|Only a stored-value manager")
+                self.assertRegex(
+                    str(caught.exception), "(?i)never directly|private methods|Only a stored-value manager"
+                )
         self.assertFalse(self.history(self.holder))
         self.assertEqual(self.holder.name, "Li Na")
 

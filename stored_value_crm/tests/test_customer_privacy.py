@@ -37,9 +37,10 @@ class TestCustomerPrivacy(StoredValueCommon):
         self.top_up(self.card, 100)
         self.pay_with_card(self.make_invoice(30), self.card)
         attachment, data = self.export_of(self.holder, self.sv_manager)
-        self.assertEqual(attachment.res_model, "res.partner")
-        self.assertEqual(attachment.res_id, self.holder.id)
         self.assertEqual(attachment.mimetype, "application/json")
+        attachment.with_user(self.sv_manager).check_access("read")
+        with self.assertRaises(AccessError):
+            attachment.with_user(self.sv_user).check_access("read")  # not for whoever reads the customer
         self.assertEqual(data["contact"][0]["email"], "li.na@example.com")
         self.assertEqual(sorted(row["channel"] for row in data["consent_history"]), ["email", "phone"])
         self.assertEqual(data["stored_value_cards"][0]["name"], self.card.name)
@@ -56,7 +57,7 @@ class TestCustomerPrivacy(StoredValueCommon):
                     self.holder.with_user(user).action_stored_value_anonymise()
         self.assertEqual(self.holder.name, "Li Na")
         self.assertFalse(
-            self.env["ir.attachment"].search([("res_model", "=", "res.partner"), ("res_id", "=", self.holder.id)])
+            self.env["ir.attachment"].search([("mimetype", "=", "application/json"), ("name", "like", "Li Na")])
         )
 
     def test_a_card_with_a_balance_must_be_settled_first(self):
