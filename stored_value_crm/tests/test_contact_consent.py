@@ -161,3 +161,11 @@ class TestContactConsent(StoredValueCommon, HttpCase):
         self.holder.invalidate_recordset()
         self.assertFalse(self.holder.stored_value_consent_email)
         self.assertTrue(self.holder.stored_value_consent_phone)
+
+    def test_merged_contacts_keep_the_latest_consent(self):
+        duplicate = self.env["res.partner"].create({"name": "Li Na (duplicate)", "email": "li.na@example.com"})
+        duplicate._stored_value_set_consent({"email": True}, "signup")
+        self.env["base.partner.merge.automatic.wizard"]._merge((self.holder | duplicate).ids, self.holder)
+        self.assertFalse(duplicate.exists())
+        self.assertTrue(self.holder.stored_value_consent_email)
+        self.assertEqual(self.history(self.holder).source, "signup")
