@@ -1,14 +1,14 @@
 {
     "name": "Stored Value CRM",
     "summary": "Prepaid member cards: bonus top-ups, append-only ledger, liability accounting, POS payment, follow-ups",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Sales/Point of Sale",
     "author": "Stored Value Suite Contributors",
     "website": "https://github.com/stored-value-suite/odoo-stored-value",
     "maintainers": [],
     "license": "LGPL-3",
     "development_status": "Alpha",
-    "depends": ["account", "mail", "phone_validation", "point_of_sale", "portal"],
+    "depends": ["account", "mail", "phone_validation", "point_of_sale", "portal", "privacy_lookup"],
     # Mobiles of members opened at the counter are checked and kept in E.164.
     "external_dependencies": {"python": ["phonenumbers"]},
     "data": [
@@ -19,6 +19,7 @@
         "data/mail_template_data.xml",
         "data/product_data.xml",
         "wizard/stored_value_wizard_views.xml",
+        "wizard/stored_value_contact_consent_wizard_views.xml",
         "wizard/account_payment_register_views.xml",
         "wizard/stored_value_ewallet_migration_wizard_views.xml",
         "report/stored_value_card_batch_reports.xml",
@@ -29,6 +30,7 @@
         "views/stored_value_followup_plan_views.xml",
         "views/mail_activity_views.xml",
         "views/account_payment_views.xml",
+        "views/stored_value_consent_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/pos_order_views.xml",

@@ -18,7 +18,7 @@ def test_wrong_dependency_chain_is_reported(suite_copy):
 
 def test_dependency_on_a_later_addon_is_reported(suite_copy):
     manifest = suite_copy / "stored_value_crm" / "__manifest__.py"
-    manifest.write_text(manifest.read_text().replace('"portal"]', '"portal", "customer_feedback"]'))
+    manifest.write_text(manifest.read_text().replace('"depends": [', '"depends": ["customer_feedback", '))
     problems = static_checks.check_manifests(suite_copy)
     assert any("stored_value_crm: depends on ['customer_feedback']" in problem for problem in problems)
 

@@ -340,6 +340,11 @@ class CustomerFeedbackCase(models.Model):
                     )
                 )
 
+    def _notify_get_recipients(self, message, msg_vals=False, **kwargs):
+        """Updates of a case email the customer only with their consent to emails."""
+        recipients = super()._notify_get_recipients(message, msg_vals=msg_vals, **kwargs)
+        return self.env["res.partner"]._stored_value_consenting_recipients(recipients)
+
     @api.ondelete(at_uninstall=False)
     def _unlink_only_new(self):
         if any(case.state != "new" or case.compensation_state != "none" for case in self):
@@ -527,7 +532,18 @@ class CustomerFeedbackCase(models.Model):
             invitation = Invitation._invite(survey.sudo(), case.partner_id, case.company_id, "email", case=case)
             invitation._send()
             case.resurvey_invitation_id = invitation
-            case.message_post(body=self.env._("Satisfaction survey sent to %(partner)s.", partner=case.partner_id.name))
+            if invitation.state == "sent":
+                case.message_post(
+                    body=self.env._("Satisfaction survey sent to %(partner)s.", partner=case.partner_id.name)
+                )
+            else:
+                case.message_post(
+                    body=self.env._(
+                        "Satisfaction survey not sent to %(partner)s: %(reason)s.",
+                        partner=case.partner_id.name,
+                        reason=invitation.not_sent_reason,
+                    )
+                )
 
     # ------------------------------------------------------------------
     # Compensation (补偿)

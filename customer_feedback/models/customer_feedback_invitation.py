@@ -46,6 +46,9 @@ class CustomerFeedbackInvitation(models.Model):
         readonly=True,
         index=True,
     )
+    not_sent_reason = fields.Char(
+        string="Not Sent Because", readonly=True, help="Why the invitation was cancelled instead of emailed."
+    )
     scheduled_date = fields.Datetime(string="Send On", readonly=True)
     sent_date = fields.Datetime(readonly=True)
     answered_date = fields.Datetime(readonly=True)
@@ -176,13 +179,23 @@ class CustomerFeedbackInvitation(models.Model):
     # ------------------------------------------------------------------
 
     def _send(self):
-        """Email the scheduled invitations of ``self`` through Odoo's survey invitation."""
+        """Email the scheduled invitations of ``self`` through Odoo's survey invitation, to the customers
+        who consented to emails; the others' are cancelled with the reason."""
         template = self.env.ref("survey.mail_template_user_input_invite")
-        for survey, invitations in self.filtered(lambda i: i.state == "scheduled").grouped("survey_id").items():
+        scheduled = self.filtered(lambda i: i.state == "scheduled")
+        contactable = scheduled.partner_id._stored_value_may_contact("email")
+        for survey, invitations in scheduled.grouped("survey_id").items():
             wizard = self.env["survey.invite"].create({"survey_id": survey.id, "template_id": template.id})
             for invitation in invitations:
-                if not invitation.partner_id.email:
-                    invitation.state = "cancelled"
+                if invitation.partner_id not in contactable:
+                    invitation.write(
+                        {
+                            "state": "cancelled",
+                            "not_sent_reason": self.env._("No email address")
+                            if not invitation.partner_id.email
+                            else self.env._("No consent to emails"),
+                        }
+                    )
                     continue
                 wizard.with_context(lang=invitation.partner_id.lang)._send_mail(invitation.user_input_id)
                 invitation.write({"state": "sent", "sent_date": fields.Datetime.now()})

@@ -129,3 +129,91 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "child_of", self.commercial_partner_id.id)]
         action["context"] = {"default_partner_id": self.id}
         return action
+
+    # ------------------------------------------------------------------
+    # Privacy: the customer's feedback in the export and the anonymisation
+    # ------------------------------------------------------------------
+
+    def _stored_value_privacy_export(self):
+        """Adds the customer's survey answers, feedback scores, invitations and complaint cases."""
+        data = super()._stored_value_privacy_export()
+        answers = self.env["survey.user_input"].search([("partner_id", "=", self.id)], order="create_date, id")
+        data["survey_answers"] = [
+            {
+                **row,
+                "answers": self._stored_value_export_rows(
+                    answer.user_input_line_ids,
+                    [
+                        "question_id",
+                        "answer_type",
+                        "skipped",
+                        "value_char_box",
+                        "value_text_box",
+                        "value_numerical_box",
+                        "value_scale",
+                        "value_date",
+                        "value_datetime",
+                        "suggested_answer_id",
+                        "matrix_row_id",
+                    ],
+                ),
+            }
+            for answer, row in zip(
+                answers,
+                self._stored_value_export_rows(
+                    answers,
+                    [
+                        "survey_id",
+                        "state",
+                        "create_date",
+                        "end_datetime",
+                        "email",
+                        "nickname",
+                        "feedback_nps_score",
+                        "feedback_csat_score",
+                    ],
+                ),
+                strict=True,
+            )
+        ]
+        data["feedback_scores"] = self._stored_value_export_rows(
+            self,
+            [
+                "feedback_nps_score",
+                "feedback_nps_category",
+                "feedback_nps_date",
+                "feedback_csat_average",
+                "feedback_response_rate",
+            ],
+        )
+        data["feedback_invitations"] = self._stored_value_export_rows(
+            self.env["customer.feedback.invitation"].search([("partner_id", "=", self.id)], order="id"),
+            ["survey_id", "channel", "state", "scheduled_date", "sent_date", "answered_date", "not_sent_reason"],
+        )
+        data["complaint_cases"] = self._stored_value_export_rows(
+            self.env["customer.feedback.case"].search([("partner_id", "=", self.id)], order="id"),
+            [
+                "reference",
+                "name",
+                "company_id",
+                "state",
+                "category_id",
+                "severity",
+                "opened_date",
+                "resolved_date",
+                "description",
+                "resolution_note",
+                "compensation_type",
+                "compensation_state",
+            ],
+        )
+        return data
+
+    def _stored_value_anonymise(self):
+        """The survey answers are detached from the customer (they still count in the survey's statistics);
+        the complaint cases stay, on the anonymised contact, with their compensations."""
+        answers = self.env["survey.user_input"].search([("partner_id", "=", self.id)])
+        answers.write({"partner_id": False, "email": False, "nickname": False})
+        result = super()._stored_value_anonymise()
+        self._feedback_recompute_scores()
+        return result

@@ -4,6 +4,7 @@ from . import (
     test_feedback_access,
     test_feedback_analytics,
     test_feedback_portal,
+    test_feedback_privacy,
     test_insider_feedback,
     test_installation,
     test_invitation_rules,

@@ -33,6 +33,12 @@ class CustomerFeedbackCommon(StoredValueCommon):
             "fb_portal", "fb_portal_pw", name="Zhao Lei", email="zhao.lei@example.com"
         )
         cls.portal_partner = cls.portal_user.partner_id
+        # The customers agreed to emails (surveys) and calls (follow-ups).
+        cls.holder.phone = "+86 138 0013 8000"
+        cls.other_holder.phone = "+86 139 0013 9000"
+        (cls.holder | cls.other_holder | cls.portal_partner)._stored_value_set_consent(
+            {"email": True, "phone": True}, "backoffice"
+        )
         for severity, hours, reminder in (("low", 168, 48), ("normal", 72, 24), ("high", 24, 8), ("urgent", 4, 1)):
             cls.env["customer.feedback.sla"].create(
                 {

@@ -152,7 +152,10 @@ class TestComplaintCases(CustomerFeedbackCommon):
         self.assertIn(self.other_holder, case_plan._followups_due()[case_plan])
 
     def test_detractors_without_a_card_are_followed_up(self):
-        walk_in = self.env["res.partner"].create({"name": "Walk-in Customer", "user_id": self.salesperson.id})
+        walk_in = self.env["res.partner"].create(
+            {"name": "Walk-in Customer", "user_id": self.salesperson.id, "phone": "+86 137 0013 7000"}
+        )
+        walk_in._stored_value_set_consent({"phone": True}, "pos")
         plan = self.env["stored.value.followup.plan"].create(
             {
                 "name": "Every detractor",

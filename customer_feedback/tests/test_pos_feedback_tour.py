@@ -18,7 +18,8 @@ class TestPosFeedbackTour(TestPointOfSaleHttpCommon):
         cls.env["product.product"].create(
             {"name": "Haircut", "list_price": 60.0, "available_in_pos": True, "taxes_id": False}
         )
-        cls.customer = cls.env["res.partner"].create({"name": "AAA Li Na"})
+        cls.customer = cls.env["res.partner"].create({"name": "AAA Li Na", "phone": "+86 138 0013 8000"})
+        cls.customer._stored_value_set_consent({"phone": True}, "pos")  # the detractor call needs it
         cls.env["customer.feedback.invitation.rule"].create(
             {
                 "name": "NPS on every receipt",

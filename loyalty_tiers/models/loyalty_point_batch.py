@@ -98,9 +98,12 @@ class LoyaltyPointBatch(models.Model):
 
     @api.model
     def _cron_send_expiry_reminders(self, batch_size=200):
-        """Email members whose points expire within their programme's reminder delay, once per batch."""
+        """Email members who consented to emails whose points expire within their programme's reminder delay,
+        once per batch."""
         today = fields.Date.context_today(self)
         self.env.flush_all()
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        contactable = Partner._search(Partner._stored_value_contactable_domain("email"))
         self.env.cr.execute(
             SQL(
                 """SELECT DISTINCT batch.card_id FROM loyalty_point_batch batch
@@ -110,9 +113,10 @@ class LoyaltyPointBatch(models.Model):
                       AND program.point_expiry_reminder_days > 0
                       AND batch.expiry_date >= %(today)s
                       AND batch.expiry_date <= %(today)s::date + program.point_expiry_reminder_days
-                      AND COALESCE(partner.email, '') != ''
+                      AND partner.id IN %(contactable)s
                     ORDER BY batch.card_id""",
                 today=today,
+                contactable=contactable.subselect(),
             )
         )
         card_ids = [row[0] for row in self.env.cr.fetchall()]

@@ -562,3 +562,45 @@ class ResPartner(models.Model):
                     return
             snapshot = self._rfm_snapshot_name(company, today, RFM_WINDOW_MONTHS)
             self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(snapshot)))
+
+    # ------------------------------------------------------------------
+    # Privacy: the member's data in the export and the anonymisation
+    # ------------------------------------------------------------------
+
+    def _stored_value_privacy_export(self):
+        """Adds the member's loyalty cards, point batches, tier history, birthday and RFM segments."""
+        data = super()._stored_value_privacy_export()
+        cards = self.env["loyalty.card"].search([("partner_id", "=", self.id)])
+        data["loyalty_cards"] = self._stored_value_export_rows(
+            cards, ["code", "program_id", "company_id", "points", "tier_id", "tier_since", "expiration_date"]
+        )
+        data["loyalty_point_batches"] = self._stored_value_export_rows(
+            self.env["loyalty.point.batch"].search([("card_id", "in", cards.ids)], order="earn_date, id"),
+            ["card_id", "program_id", "points", "remaining", "earn_date", "expiry_date", "state", "description"],
+        )
+        data["loyalty_tier_history"] = self._stored_value_export_rows(
+            self.env["loyalty.tier.history"].search([("card_id", "in", cards.ids)], order="date, id"),
+            ["card_id", "date", "old_tier_id", "new_tier_id", "change", "reason", "user_id"],
+        )
+        data["loyalty_birthday"] = self.loyalty_birthday
+        rfm_fields = [
+            "rfm_segment",
+            "rfm_recency_score",
+            "rfm_frequency_score",
+            "rfm_monetary_score",
+            "rfm_last_order_date",
+            "rfm_order_count",
+            "rfm_amount",
+            "rfm_date",
+        ]
+        data["rfm_segments"] = [
+            {"company": company.name, **row}
+            for company in self.env["res.company"].search([])
+            for row in self._stored_value_export_rows(self.with_company(company), rfm_fields)
+            if row["rfm_date"]
+        ]
+        return data
+
+    def _stored_value_anonymised_values(self):
+        """The birthday goes too; the segments stay (they describe purchases, not the person)."""
+        return {**super()._stored_value_anonymised_values(), "loyalty_birthday": False}

@@ -91,6 +91,7 @@ class TestPointExpiry(LoyaltyTiersCommon):
 
     def test_members_are_reminded_once_before_points_expire(self):
         self.holder.email = "li.na@example.com"
+        self.holder._stored_value_set_consent({"email": True}, "pos")
         with freeze_time("2024-03-10"):
             card = self._member()
             card.sudo().points += 60
@@ -104,3 +105,14 @@ class TestPointExpiry(LoyaltyTiersCommon):
         self.assertEqual(len(mails), 1, "one reminder, however often the cron runs")
         self.assertIn("60", mails.subject)
         self.assertTrue(self.batches(card).reminder_sent)
+
+    def test_members_without_email_consent_are_not_reminded(self):
+        self.holder.email = "li.na@example.com"
+        self.holder._stored_value_set_consent({"email": False, "phone": True}, "pos")
+        with freeze_time("2024-03-10"):
+            card = self._member()
+            card.sudo().points += 60
+        with freeze_time("2025-03-10"), self.cron_commits_suspended():
+            self.env["loyalty.point.batch"]._cron_send_expiry_reminders()
+        self.assertFalse(self.env["mail.mail"].search([("model", "=", "loyalty.card"), ("res_id", "=", card.id)]))
+        self.assertFalse(self.batches(card).reminder_sent, "reminded once the member agrees, if still in time")

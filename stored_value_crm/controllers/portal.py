@@ -5,9 +5,28 @@ from odoo.http import request, route
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
+# The consent checkboxes of "My details" (``portal_my_details_stored_value_consent``), per channel.
+CONSENT_FORM_FIELDS = {
+    "stored_value_consent_email": "email",
+    "stored_value_consent_sms": "sms",
+    "stored_value_consent_phone": "phone",
+}
+
 
 class StoredValuePortal(CustomerPortal):
-    """Card holders see their own cards, balances and ledgers, and download statements."""
+    """Card holders see their own cards, balances and ledgers, download statements, and say how they may
+    be contacted."""
+
+    def _create_or_update_address(self, partner_sudo, **form_data):
+        """The customer's own details may carry their consent per channel (an unticked box is not sent:
+        the hidden ``stored_value_consent_form`` says the boxes were on the form)."""
+        if not form_data.pop("stored_value_consent_form", None):
+            return super()._create_or_update_address(partner_sudo, **form_data)
+        consents = {channel: bool(form_data.pop(name, None)) for name, channel in CONSENT_FORM_FIELDS.items()}
+        partner_sudo, feedback = super()._create_or_update_address(partner_sudo, **form_data)
+        if "redirectUrl" in feedback and partner_sudo == request.env.user.partner_id:
+            partner_sudo._stored_value_set_consent(consents, "portal")
+        return partner_sudo, feedback
 
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)

@@ -19,6 +19,7 @@ from . import (
     stored_value_card,
     stored_value_card_batch,
     stored_value_card_stock,
+    stored_value_consent,
     stored_value_followup_plan,
     stored_value_ledger,
     stored_value_pin_attempt,

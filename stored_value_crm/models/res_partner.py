@@ -1,10 +1,14 @@
+import base64
+import json
+
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import email_normalize
 
 from ..tools import masking
 from ..tools.keys import check_uuid, is_record_id
+from .stored_value_consent import CONSENT_CHANNELS, CONSENT_SOURCES
 from .stored_value_reveal import writes_reveals
 
 # What leaves the server masked for a member the user has not found by number (see stored.value.reveal).
@@ -33,16 +37,61 @@ SEARCHED_NUMBER_FIELDS = frozenset(
 )
 # A masked user may not save these with a mask still in them: it would overwrite the real value.
 MASK_GUARDED_FIELDS = ("phone", "email")
-CONSENT_CHANNELS = ("email", "sms", "phone")
+# The address a channel reaches the customer at.
+CONSENT_ADDRESS_FIELDS = {"email": "email", "sms": "phone", "phone": "phone"}
+# Contact data that anonymisation replaces; later addons add theirs in ``_stored_value_anonymised_values``.
+ANONYMISED_FIELDS = (
+    "email",
+    "phone",
+    "street",
+    "street2",
+    "city",
+    "zip",
+    "state_id",
+    "country_id",
+    "vat",
+    "website",
+    "function",
+    "comment",
+    "ref",
+    "barcode",
+    "image_1920",
+)
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
     stored_value_card_ids = fields.One2many("stored.value.card", "partner_id", string="Stored-Value Cards")
-    stored_value_notify = fields.Boolean(
-        string="Card Emails",
-        help="The holder asked to receive an email after each movement of their cards, and balance reminders.",
+    # Consent to be contacted, per channel: the last row of the history, which only
+    # _stored_value_set_consent writes. Computed, so that no client (nor Odoo's contact merge) writes it.
+    stored_value_consent_ids = fields.One2many(
+        "stored.value.consent",
+        "partner_id",
+        string="Consent History",
+        groups="stored_value_crm.group_stored_value_manager",
+    )
+    stored_value_consent_email = fields.Boolean(
+        string="Email Consent",
+        compute="_compute_stored_value_consent",
+        store=True,
+        help="The customer agreed to receive emails: card movements, statements, reminders, surveys.",
+    )
+    stored_value_consent_email_date = fields.Datetime(
+        string="Email Consent Changed On", compute="_compute_stored_value_consent", store=True
+    )
+    stored_value_consent_sms = fields.Boolean(string="SMS Consent", compute="_compute_stored_value_consent", store=True)
+    stored_value_consent_sms_date = fields.Datetime(
+        string="SMS Consent Changed On", compute="_compute_stored_value_consent", store=True
+    )
+    stored_value_consent_phone = fields.Boolean(
+        string="Phone Consent",
+        compute="_compute_stored_value_consent",
+        store=True,
+        help="The customer agreed to be called: follow-up calls.",
+    )
+    stored_value_consent_phone_date = fields.Datetime(
+        string="Phone Consent Changed On", compute="_compute_stored_value_consent", store=True
     )
     stored_value_card_count = fields.Integer(compute="_compute_stored_value_balance", groups="base.group_user")
     stored_value_balance = fields.Monetary(
@@ -98,6 +147,328 @@ class ResPartner(models.Model):
             partner.stored_value_next_followup_date = activity.date_deadline
             partner.stored_value_next_followup_plan_id = activity.stored_value_followup_plan_id
             partner.stored_value_next_followup_summary = activity.summary
+
+    # ------------------------------------------------------------------
+    # Consent to be contacted (per channel)
+    # ------------------------------------------------------------------
+
+    @api.depends("stored_value_consent_ids.granted", "stored_value_consent_ids.date")
+    def _compute_stored_value_consent(self):
+        # sudo: the current consent is on the partner for every user; the history itself is for managers.
+        history = (
+            self.env["stored.value.consent"]
+            .sudo()
+            .search([("partner_id", "in", self._origin.ids)], order="date desc, id desc")
+        )
+        last = {}
+        for row in history:
+            last.setdefault((row.partner_id.id, row.channel), row)
+        for partner in self:
+            for channel, _label in CONSENT_CHANNELS:
+                row = last.get((partner._origin.id, channel))
+                partner[f"stored_value_consent_{channel}"] = bool(row and row.granted)
+                partner[f"stored_value_consent_{channel}_date"] = row.date if row else False
+
+    def _stored_value_set_consent(self, consents, source, pos_config=None, note=None):
+        """Record the customers' choices ``{channel: bool}`` (channels ``email``, ``sms``, ``phone``), said
+        at ``source`` (``pos``, ``backoffice``, ``portal``, ``signup``, ``import``), at the terminal
+        ``pos_config`` if any.
+
+        The one door of consent: a history row is written for each channel whose value changes; channels
+        left out stay as they are. The caller checks who may record it (the cashier at the till, the
+        customer on the portal, a stored-value user in the back office). Returns the new history rows.
+        """
+        channels = dict(CONSENT_CHANNELS)
+        if source not in dict(CONSENT_SOURCES):
+            raise UserError(self.env._("Unknown consent source “%(given)s”.", given=source))
+        if not isinstance(consents, dict):
+            raise UserError(self.env._("Consents are given as a dictionary of channels and yes/no values."))
+        for channel, granted in consents.items():
+            if channel not in channels:
+                raise UserError(
+                    self.env._(
+                        "Unknown contact channel “%(channel)s”: use %(channels)s.",
+                        channel=channel,
+                        channels=", ".join(channels),
+                    )
+                )
+            if not isinstance(granted, bool):
+                raise UserError(
+                    self.env._(
+                        "The consent for %(channel)s must be yes or no, not “%(value)s”.",
+                        channel=channels[channel],
+                        value=granted,
+                    )
+                )
+        if pos_config is not None and (getattr(pos_config, "_name", None) != "pos.config" or len(pos_config) != 1):
+            raise UserError(self.env._("The consent was given at one point of sale: pass its configuration."))
+        company = pos_config.company_id if pos_config else self.env.company
+        now = fields.Datetime.now()
+        values = [
+            {
+                "partner_id": partner.id,
+                "company_id": company.id,
+                "channel": channel,
+                "granted": granted,
+                "date": now,
+                "source": source,
+                "user_id": self.env.user.id,
+                "pos_config_id": pos_config.id if pos_config else False,
+                "note": note or False,
+            }
+            for partner in self
+            for channel, granted in consents.items()
+            if partner[f"stored_value_consent_{channel}"] != granted
+        ]
+        # sudo: the history is written only here, after the checks above, whoever records the choice
+        # (a cashier or a portal customer has no right on the history itself).
+        return self.env["stored.value.consent"].sudo()._posting().create(values)
+
+    def _stored_value_contactable_domain(self, channel):
+        """The customers we may contact by ``channel`` (``email``, ``sms``, ``phone``): they consented and
+        gave an address for it. Shared by every message the suite sends."""
+        if channel not in dict(CONSENT_CHANNELS):
+            raise UserError(self.env._("Unknown contact channel “%(channel)s”.", channel=channel))
+        return Domain(f"stored_value_consent_{channel}", "=", True) & Domain(
+            CONSENT_ADDRESS_FIELDS[channel], "not in", [False, ""]
+        )
+
+    def _stored_value_may_contact(self, channel):
+        """The partners of ``self`` we may contact by ``channel``."""
+        return self.filtered_domain(self._stored_value_contactable_domain(channel))
+
+    @api.model
+    def _stored_value_consenting_recipients(self, recipients):
+        """Odoo's notification ``recipients`` (``_notify_get_recipients``) of a card or a case, without the
+        customers (partners of no internal user) who did not consent to emails: a message posted there
+        reaches a customer by email only with their consent. Staff are notified as usual."""
+        customer_ids = [r["id"] for r in recipients if r["notif"] == "email" and r["share"] and r["id"]]
+        allowed = self.browse(customer_ids)._stored_value_may_contact("email").ids
+        return [r for r in recipients if not (r["id"] in customer_ids and r["id"] not in allowed)]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_stored_value_consent_fields(vals_list)
+        self._check_no_mask_saved(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if self:  # an empty write stays a no-op: Odoo's contact merge writes every model
+            self._check_stored_value_consent_fields([vals])
+            self._check_no_mask_saved([vals])
+        return super().write(vals)
+
+    def _check_stored_value_consent_fields(self, vals_list):
+        consent_fields = {
+            name
+            for channel, _label in CONSENT_CHANNELS
+            for name in (f"stored_value_consent_{channel}", f"stored_value_consent_{channel}_date")
+        }
+        refused = sorted({name for vals in vals_list for name in vals if name in consent_fields})
+        if refused:
+            raise AccessError(
+                self.env._(
+                    "%(fields)s change only when the customer's choice is recorded (Record Consent), never directly.",
+                    fields=", ".join(self._fields[name]._description_string(self.env) for name in refused),
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Privacy (PIPL/GDPR): export everything the suite holds, anonymise on request
+    # ------------------------------------------------------------------
+
+    def _check_stored_value_privacy_manager(self):
+        if not self.env.user.has_group("stored_value_crm.group_stored_value_manager"):
+            raise AccessError(
+                self.env._("Only a stored-value manager may export or anonymise a customer's personal data.")
+            )
+
+    @api.model
+    def _stored_value_export_rows(self, records, field_names):
+        """``records`` as a list of plain values (a relation by its name), for the export file."""
+        rows = []
+        for values in records.read(field_names):
+            rows.append(
+                {
+                    name: value[1] if isinstance(value, tuple) else value
+                    for name, value in values.items()
+                    if not isinstance(value, list)
+                }
+            )
+        return rows
+
+    def _stored_value_privacy_export(self):
+        """``{section: rows}``: everything the suite holds about this customer.
+
+        Later addons add their sections: ``data = super()._stored_value_privacy_export(); data[...] = ...``.
+        Called as superuser by :meth:`action_stored_value_privacy_export` once the manager is checked.
+        """
+        self.ensure_one()
+        cards = self.env["stored.value.card"].search([("partner_id", "=", self.id)])
+        contact_fields = [
+            "name",
+            "email",
+            "phone",
+            "street",
+            "street2",
+            "zip",
+            "city",
+            "state_id",
+            "country_id",
+            "vat",
+            "lang",
+            "create_date",
+        ]
+        return {
+            "contact": self._stored_value_export_rows(self, contact_fields),
+            "consent_history": self._stored_value_export_rows(
+                self.stored_value_consent_ids,
+                ["date", "channel", "granted", "source", "user_id", "pos_config_id", "company_id", "note"],
+            ),
+            "stored_value_cards": self._stored_value_export_rows(
+                cards,
+                [
+                    "name",
+                    "company_id",
+                    "currency_id",
+                    "state",
+                    "principal_balance",
+                    "bonus_balance",
+                    "balance",
+                    "create_date",
+                ],
+            ),
+            "stored_value_ledger": self._stored_value_export_rows(
+                self.env["stored.value.ledger"].search([("card_id", "in", cards.ids)], order="date, id"),
+                [
+                    "name",
+                    "card_id",
+                    "date",
+                    "entry_type",
+                    "principal_amount",
+                    "bonus_amount",
+                    "amount",
+                    "balance_after",
+                    "currency_id",
+                    "reason",
+                ],
+            ),
+        }
+
+    def action_stored_value_privacy_export(self):
+        """A stored-value manager downloads one JSON file of everything the suite holds about the customer."""
+        self.ensure_one()
+        self._check_stored_value_privacy_manager()
+        # sudo: the manager, checked above, exports data of every addon, which their own groups may not read.
+        data = self.sudo()._stored_value_privacy_export()
+        content = json.dumps(data, indent=2, ensure_ascii=False, default=str, sort_keys=True)
+        # Attached to no record: only the manager who exported it may download it (Odoo's rule for
+        # attachments without a record), not everyone who reads the customer.
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": self.env._("Personal data of %(partner)s.json", partner=self.display_name),
+                "type": "binary",
+                "datas": base64.b64encode(content.encode()),
+                "mimetype": "application/json",
+            }
+        )
+        self._message_log(body=self.env._("Personal data exported by %(user)s.", user=self.env.user.name))
+        return {"type": "ir.actions.act_url", "url": f"/web/content/{attachment.id}?download=true", "target": "new"}
+
+    def _stored_value_anonymised_values(self):
+        """The values that replace this customer's personal data; later addons add their fields."""
+        self.ensure_one()
+        values = {name: False for name in ANONYMISED_FIELDS if name in self._fields}
+        values["name"] = self.env._("Anonymised customer %(number)s", number=self.id)
+        return values
+
+    def _stored_value_anonymise(self):
+        """Forget this customer: replace their personal data, withdraw every consent, archive their
+        portal account. Ledgers, balances and journal entries keep every amount. Later addons extend it
+        (survey answers, birthday). Runs as superuser once the manager and the cards are checked."""
+        self.ensure_one()
+        contacts = (self | self.with_context(active_test=False).child_ids).with_context(active_test=False)
+        internal = contacts.user_ids.filtered(lambda user: not user.share)
+        if internal:
+            raise UserError(
+                self.env._(
+                    "%(partner)s is the contact of the user %(user)s: remove or archive that user first.",
+                    partner=self.display_name,
+                    user=internal[0].name,
+                )
+            )
+        log = self._stored_value_privacy_log()
+        contacts._stored_value_set_consent(
+            dict.fromkeys(dict(CONSENT_CHANNELS), False), "backoffice", note=self.env._("Anonymised")
+        )
+        fields_to_forget = set()
+        for contact in contacts:
+            values = contact._stored_value_anonymised_values()
+            fields_to_forget |= set(values)
+            contact.with_context(tracking_disable=True).write(values)
+        # Past changes in the chatter would still show the old email, phone and address.
+        self.env["mail.tracking.value"].search(
+            [
+                ("mail_message_id.model", "=", "res.partner"),
+                ("mail_message_id.res_id", "in", contacts.ids),
+                ("field_id.name", "in", [*fields_to_forget, "contact_address_inline"]),
+            ]
+        ).unlink()
+        portal_users = contacts.user_ids.filtered("share")
+        if portal_users:
+            portal_users._deactivate_portal_user()
+        log.execution_details = self.env._(
+            "Anonymised by %(user)s: name, contact data and addresses replaced, every consent withdrawn, "
+            "portal account archived; ledgers and balances unchanged.",
+            user=self.env.user.name,
+        )
+        self._message_log(
+            body=self.env._(
+                "Personal data anonymised by %(user)s on %(date)s at the customer's request.",
+                user=self.env.user.name,
+                date=fields.Datetime.to_string(fields.Datetime.now()),
+            )
+        )
+
+    def _stored_value_privacy_log(self):
+        """Odoo's privacy log of this request, listing the other records that name the customer (orders,
+        messages...) as Odoo's Privacy Lookup finds them, for the manager to review."""
+        self.ensure_one()
+        records = ""
+        if self.email_normalized:
+            wizard = self.env["privacy.lookup.wizard"].create({"name": self.name, "email": self.email})
+            wizard.action_lookup()
+            records = wizard.records_description
+        log = self.env["privacy.log"].create(
+            {
+                "anonymized_name": self.name,
+                "anonymized_email": self.email_normalized or "-@-",
+                "records_description": records,
+                "additional_note": self.env._("Right to be forgotten (customer %(number)s)", number=self.id),
+            }
+        )
+        return log
+
+    def action_stored_value_anonymise(self):
+        """Right to be forgotten, for a stored-value manager: refused while a card of the customer still
+        holds value, which must be refunded or settled first (the business would owe an unknown person)."""
+        self._check_stored_value_privacy_manager()
+        # sudo: the manager, checked above, anonymises data of every addon and company.
+        for partner in self.sudo():
+            cards = partner.env["stored.value.card"].search([("partner_id", "in", (partner | partner.child_ids).ids)])
+            cards._lock()
+            holding = cards.filtered(lambda card: not card.currency_id.is_zero(card.balance))
+            if holding:
+                raise UserError(
+                    self.env._(
+                        "%(partner)s still holds value on %(cards)s: refund or settle the balance first, then "
+                        "anonymise. Ledgers keep every amount; a forgotten customer cannot be owed money.",
+                        partner=partner.display_name,
+                        cards=", ".join(holding.mapped("name")),
+                    )
+                )
+            partner._stored_value_anonymise()
+        return True
 
     def action_view_stored_value_cards(self):
         self.ensure_one()
@@ -160,16 +531,6 @@ class ResPartner(models.Model):
                             value=vals[name],
                         )
                     )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self._check_no_mask_saved(vals_list)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if self:
-            self._check_no_mask_saved([vals])
-        return super().write(vals)
 
     @api.model
     def _stored_value_searched_terms(self, domain):
@@ -276,8 +637,9 @@ class ResPartner(models.Model):
         if email and not (isinstance(email, str) and email_normalize(email)):
             raise UserError(self.env._("%(email)s is not an email address.", email=str(email)[:80]))
         consent = values.get("consent") or {}
+        channels = dict(CONSENT_CHANNELS)
         if not isinstance(consent, dict) or any(
-            channel not in CONSENT_CHANNELS or not isinstance(granted, bool) for channel, granted in consent.items()
+            channel not in channels or not isinstance(granted, bool) for channel, granted in consent.items()
         ):
             raise UserError(self.env._("The POS sent the new member's consent in a form the server cannot read."))
         stock_number = values.get("stock_number") or None
@@ -342,6 +704,10 @@ class ResPartner(models.Model):
         else:
             # sudo: opening a member card is the cashier's job, without the right to create any contact.
             partner = self.sudo().create(member["partner"]).sudo(False)
+        # What the member said at the counter; a known customer's earlier choices are only added to,
+        # since the cashier asked about the channels they agree to, not about withdrawing any.
+        consent = {channel: granted for channel, granted in member["consent"].items() if granted or not customer}
+        partner._stored_value_set_consent(consent, "pos", pos_config=config)
         Card = self.env["stored.value.card"]
         held = partner.stored_value_card_ids.filtered(
             lambda card: card.state == "active" and card.company_id == company and card.currency_id == currency

@@ -279,6 +279,11 @@ class StoredValueCard(models.Model):
         if any(card.state != "draft" or card.ledger_ids for card in self):
             raise UserError(self.env._("Only draft cards without movements can be deleted: close the card instead."))
 
+    def _notify_get_recipients(self, message, msg_vals=False, **kwargs):
+        """Messages on a card (statements, replies) email the holder only with their consent to emails."""
+        recipients = super()._notify_get_recipients(message, msg_vals=msg_vals, **kwargs)
+        return self.env["res.partner"]._stored_value_consenting_recipients(recipients)
+
     # ------------------------------------------------------------------
     # Life cycle
     # ------------------------------------------------------------------
@@ -1469,8 +1474,10 @@ class StoredValueCard(models.Model):
 
     @api.model
     def _cron_send_reminders(self, batch_size=500):
-        """Remind holders who asked for card emails of a low balance, or of a dormant one, once each time."""
+        """Remind holders who consented to emails of a low balance, or of a dormant one, once each time."""
         self.env.flush_all()
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        contactable = Partner._search(Partner._stored_value_contactable_domain("email"))
         self.env.cr.execute(
             SQL(
                 """SELECT card.id,
@@ -1486,7 +1493,8 @@ class StoredValueCard(models.Model):
                      JOIN res_company company ON company.id = card.company_id
                      JOIN res_partner holder ON holder.id = card.partner_id
                     WHERE card.state = 'active' AND card.balance > 0
-                      AND holder.stored_value_notify AND COALESCE(holder.email, '') != ''"""
+                      AND holder.id IN %s""",
+                contactable.subselect(),
             )
         )
         # A dormant card gets the dormant reminder, which also tells its balance; else a low one.

@@ -233,7 +233,26 @@ class StoredValueFollowupPlan(models.Model):
         for (_company_id, partner_id), plan in owners.items():
             if plan in due_ids and (plan.id, partner_id) not in recent:
                 due_ids[plan].append(partner_id)
-        return {plan: self.env["res.partner"].browse(partner_ids) for plan, partner_ids in due_ids.items()}
+        Partner = self.env["res.partner"]
+        due = {}
+        for plan, partner_ids in due_ids.items():
+            channel = plan._followup_channel()
+            # A call only to the customers who agreed to be called, on one query per plan.
+            domain = Domain("id", "in", partner_ids)
+            if channel:
+                domain &= Partner._stored_value_contactable_domain(channel)
+            due[plan] = Partner.search(domain, order="id") if partner_ids else Partner
+        return due
+
+    def _followup_channel(self):
+        """The channel this plan's follow-up reaches the customer by (a call: phone, an email: email), or
+        None for work that does not contact them."""
+        self.ensure_one()
+        if self.activity_type_id.category == "phonecall":
+            return "phone"
+        if self.activity_type_id == self.env.ref("mail.mail_activity_data_email", raise_if_not_found=False):
+            return "email"
+        return None
 
     def _recently_followed(self):
         """``{(plan id, partner id)}`` of the follow-ups of ``self`` that keep a customer from a new one."""

@@ -19,12 +19,20 @@ class TestFollowupPlans(StoredValueCommon):
         cls.salesperson = cls._create_sv_user("sv_sales", "Zhao Min", ["stored_value_crm.group_stored_value_user"], [])
         cls.holder.user_id = cls.salesperson
         cls.small_holder = cls.env["res.partner"].create({"name": "Zhou Xun"})
+        cls._agree_to_calls(cls.holder | cls.other_holder | cls.small_holder)
         cls.holder_card = cls._create_card()
         cls.other_card = cls._create_card(cls.other_holder)
         small_card = cls._create_card(cls.small_holder)
         for card, amount in ((cls.holder_card, 6000), (cls.other_card, 1500), (small_card, 200)):
             card._top_up(amount, cls.cash_journal, f"followup/{card.id}")
         cls.today = fields.Date.context_today(cls.env["stored.value.followup.plan"])
+
+    @classmethod
+    def _agree_to_calls(cls, partners):
+        """A call plan calls only the customers who gave a number and agreed to be called."""
+        for partner in partners:
+            partner.phone = partner.phone or f"+86 138 0000 {partner.id:04d}"
+        partners._stored_value_set_consent({"phone": True}, "backoffice")
 
     def _plan(self, **values):
         return self.env["stored.value.followup.plan"].create(
@@ -143,6 +151,7 @@ class TestFollowupPlans(StoredValueCommon):
 
     def test_plan_can_follow_customers_without_a_card(self):
         walk_in = self.env["res.partner"].create({"name": "Walk-in Customer", "company_id": False})
+        self._agree_to_calls(walk_in)
         conditions = repr([("name", "in", ["Walk-in Customer", "Li Na"])])
         self._plan(partner_domain=conditions)
         self.run_cron()

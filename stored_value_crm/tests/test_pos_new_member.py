@@ -51,6 +51,12 @@ class TestPosNewMember(StoredValuePosCommon):
         self.assertEqual(result["records"]["res.partner"][0]["phone"], "+8613812345678")
         self.assertEqual(result["records"]["stored.value.card"][0]["name"], card.name)
 
+        # What the member agreed to at the counter is their consent, with its source.
+        self.assertEqual((partner.stored_value_consent_email, partner.stored_value_consent_sms), (True, False))
+        history = self.env["stored.value.consent"].search([("partner_id", "=", partner.id)])
+        self.assertEqual(set(history.mapped("source")), {"pos"})
+        self.assertEqual(history.pos_config_id, self.config)
+
         again = self.open_member({"email": "wang.fang@example.com"}, pin="1357", request_uuid=request)
         self.assertEqual(
             (again["partner_id"], again["card_id"]), (partner.id, card.id), "a request sent twice opens once"
@@ -68,7 +74,15 @@ class TestPosNewMember(StoredValuePosCommon):
         self.assertFalse(known.stored_value_card_ids, "nothing is written until the cashier serves them")
         self.assertEqual(len(self.members_with("+8613812345678")), 1)
 
-        served = self.open_member({"email": "li.lei@example.com"}, partner_id=known.id)
+        known._stored_value_set_consent({"email": True}, "backoffice")
+        served = self.open_member(
+            {"email": "li.lei@example.com", "consent": {"email": False, "sms": True}}, partner_id=known.id
+        )
+        self.assertEqual(
+            (known.stored_value_consent_email, known.stored_value_consent_sms),
+            (True, True),
+            "a known customer's consent is only added to at the counter",
+        )
         self.assertEqual((served["status"], served["partner_id"]), ("opened", known.id))
         self.assertEqual(known.name, "Li Lei", "the customer keeps their own data")
         self.assertEqual(known.email, "li.lei@example.com", "what was missing is filled in")

@@ -20,6 +20,9 @@ class TestRolesAlone(StoredValuePosCommon):
         customer = (
             self.env["res.partner"].with_user(self.clerk).create({"name": "新客户 Zhao", "email": "zhao@example.com"})
         )
+        self.env["stored.value.contact.consent.wizard"].with_user(self.clerk).create(
+            {"partner_id": customer.id, "consent_email": True}
+        ).action_record()  # the customer agrees to receive their statements by email
         card = (
             self.env["stored.value.card"].with_user(self.clerk).create({"partner_id": customer.id, "new_pin": "2580"})
         )

@@ -9,8 +9,9 @@ from .common import StoredValueCommon
 class TestWalletNotifications(StoredValueCommon):
     def setUp(self):
         super().setUp()
-        self.holder.write({"email": "li.na@example.com", "stored_value_notify": True})
-        self.other_holder.write({"email": "wang.wei@example.com", "stored_value_notify": False})
+        self.holder.email = "li.na@example.com"
+        self.holder._stored_value_set_consent({"email": True}, "backoffice")
+        self.other_holder.email = "wang.wei@example.com"
 
     def mails_to(self, partner):
         return self.env["mail.mail"].search([("recipient_ids", "in", partner.ids)])

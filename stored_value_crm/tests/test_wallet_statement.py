@@ -53,6 +53,7 @@ class TestWalletStatement(StoredValueCommon):
 
     def test_statement_is_emailed_to_the_holder_with_the_pdf(self):
         self.holder.email = "li.na@example.com"
+        self.holder._stored_value_set_consent({"email": True}, "pos")
         wizard = (
             self.env["stored.value.statement.wizard"]
             .with_user(self.sv_user)

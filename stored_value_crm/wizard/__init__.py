@@ -2,8 +2,10 @@
 from . import stored_value_holder_consent, stored_value_new_pin  # isort: skip
 from . import (
     account_payment_register,
+    base_partner_merge_automatic_wizard,
     stored_value_adjustment_wizard,
     stored_value_consent_wizard,
+    stored_value_contact_consent_wizard,
     stored_value_ewallet_migration_wizard,
     stored_value_liability_report,
     stored_value_loss_wizard,

@@ -3,6 +3,7 @@ import base64
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields, models
+from odoo.exceptions import UserError
 
 
 def _first_of_month(self):
@@ -33,6 +34,15 @@ class StoredValueStatementWizard(models.TransientModel):
     def action_send(self):
         """Email the statement of the period to the holder, and keep it in the card's chatter."""
         self.ensure_one()
+        holder = self.card_id.partner_id
+        if not holder._stored_value_may_contact("email"):
+            raise UserError(
+                self.env._(
+                    "%(holder)s has not agreed to receive emails (or has no email address): print the statement "
+                    "instead, or record their consent first.",
+                    holder=holder.display_name,
+                )
+            )
         report = self.env.ref("stored_value_crm.stored_value_statement_report")
         pdf, _format = self.env["ir.actions.report"]._render_qweb_pdf(
             report.report_name, self.card_id.ids, data=self._report_data()
