@@ -439,3 +439,86 @@ describe("opening a member card at the counter", () => {
         );
     });
 });
+
+describe("a lost, stolen or damaged card", () => {
+    test("reported lost, the card is frozen at once with the reason chosen", async () => {
+        const reported = [];
+        onRpc("stored.value.card", "pos_report_lost", ({ args }) => {
+            reported.push(args);
+            MockServer.env["stored.value.card"].write(args[0], { state: "frozen" });
+            return true;
+        });
+        const store = await setupPosEnv();
+        const notes = [];
+        patchWithCleanup(store.notification, { add: (message) => notes.push(String(message)) });
+        const dialogs = answerDialogs(store, (component, props) =>
+            props.list?.some((item) => item.id === "lost") ? "lost" : undefined
+        );
+        orderOf(store, null);
+        await store.storedValueCardService();
+        expect(reported).toEqual([]); // no customer yet: nothing is asked or reported
+        orderOf(store, WANG_FANG);
+        await store.storedValueCardService();
+        expect(dialogs[0].props.title).toBe("Customer needed");
+        expect(dialogs.filter((dialog) => dialog.component === SelectionPopup)).toHaveLength(2);
+        expect(reported).toEqual([[[1], "lost"]]);
+        expect(store.models["stored.value.card"].get(1).state).toBe("frozen");
+        expect(notes.at(-1)).toBe(
+            "Card •••• 1234 is frozen: nobody can pay with it until it is reissued or unfrozen."
+        );
+    });
+
+    test("a frozen card can only be reissued; the holder's PIN goes to the server with the request", async () => {
+        const requests = [];
+        onRpc("stored.value.card", "pos_reissue", ({ args }) => {
+            requests.push(args);
+            return { id: 1, name: "880000001234" };
+        });
+        const store = await setupPosEnv();
+        patchWithCleanup(store.notification, { add: () => {} });
+        const offered = [];
+        answerDialogs(store, (component, props) => {
+            if (component === SelectionPopup) {
+                offered.push(props.list.map((item) => item.id));
+                return props.list.some((item) => item.id === "reissue") ? "reissue" : "next";
+            }
+            if (component === NumberPopup) {
+                return "2468";
+            }
+        });
+        const order = orderOf(store, LI_LEI);
+        order.uiState.storedValueCardId = 2; // the card with a PIN
+        await store.storedValueCardService();
+        expect(offered[0]).toEqual(["lost", "reissue"]);
+        expect(requests).toHaveLength(1);
+        const [cardIds, pin, requestUuid, stockNumber] = requests[0];
+        expect([cardIds, pin, stockNumber]).toEqual([[2], "2468", null]);
+        expect(requestUuid).toMatch(/^[0-9a-f-]{36}$/);
+        expect(store.models["stored.value.card"].get(2).state).toBe("closed");
+
+        offered.length = 0;
+        order.uiState.storedValueCardId = 3; // the frozen one
+        await store.storedValueCardService();
+        expect(offered[0]).toEqual(["reissue"]);
+    });
+
+    test("a card without PIN is reissued without asking one, onto the pre-printed card scanned", async () => {
+        const requests = [];
+        onRpc("stored.value.card", "pos_reissue", ({ args }) => {
+            requests.push(args);
+            return { id: 1, name: "7712345678901234" };
+        });
+        const store = await setupPosEnv();
+        patchWithCleanup(store.notification, { add: () => {} });
+        const dialogs = answerDialogs(store, (component, props) => {
+            if (component === SelectionPopup) {
+                return props.list.some((item) => item.id === "reissue") ? "reissue" : "stock";
+            }
+            return " 7712345678901234 ";
+        });
+        orderOf(store, WANG_FANG);
+        await store.storedValueCardService();
+        expect(dialogs.some((dialog) => dialog.component === NumberPopup)).toBe(false);
+        expect([requests[0][1], requests[0][3]]).toEqual([null, "7712345678901234"]);
+    });
+});
