@@ -47,6 +47,19 @@ function typeInPopup(digits) {
         run: "click",
     }));
 }
+/** The server has answered the PIN check of the card payment: its line carries the proof. */
+function pinChecked() {
+    return {
+        content: "the PIN is checked",
+        trigger: "body",
+        run: async () => {
+            const pending = () => posmodel.getOrder().payment_ids.some((line) => line.storedValuePinChecking);
+            for (let attempt = 0; attempt < 100 && pending(); attempt++) {
+                await new Promise((resolve) => setTimeout(resolve, 100));
+            }
+        },
+    };
+}
 function receiptShowsCard(before, after) {
     return [
         { trigger: `.receipt-screen .stored-value-receipt:contains(•••• ${CARD.slice(-4)})` },
@@ -137,6 +150,7 @@ registry.category("web_tour.tours").add("StoredValuePinTour", {
             PaymentScreen.clickPaymentMethod("Stored Value"),
             typeInPopup("2468"),
             Dialog.confirm("Check PIN"),
+            pinChecked(),
             PaymentScreen.selectedPaymentlineHas("Stored Value", "60.00"),
             PaymentScreen.clickValidate(),
             ReceiptScreen.isShown(),
@@ -248,6 +262,7 @@ registry.category("web_tour.tours").add("StoredValueLostAndReissueTour", {
             PaymentScreen.clickPaymentMethod("Stored Value"),
             typeInPopup("2468"),
             Dialog.confirm("Check PIN"),
+            pinChecked(),
             PaymentScreen.clickValidate(),
             ReceiptScreen.isShown(),
             receiptShowsBalanceAfter("40.00"),

@@ -45,6 +45,13 @@ patch(OrderPaymentValidation.prototype, {
             }
             // The proof reads "<amount>:<expiry>:<signature>": the holder typed the PIN for that amount.
             const pinAmount = parseFloat((line.stored_value_pin_token || "").split(":")[0]);
+            if (card.has_pin && line.storedValuePinChecking) {
+                return refuse(
+                    _t("The PIN of %(card)s is still being checked: validate again in a moment.", {
+                        card: pos.storedValueCardLabel(card),
+                    })
+                );
+            }
             if (card.has_pin && Number.isNaN(pinAmount)) {
                 return refuse(
                     _t("%(card)s asks for its PIN: remove the card payment and add it again for the holder to type it.", {

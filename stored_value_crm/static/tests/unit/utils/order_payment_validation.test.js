@@ -82,6 +82,15 @@ describe("a card payment is refused before the order leaves the terminal", () =>
         }
     });
 
+    test("while the server is still checking the PIN the holder typed", async () => {
+        const store = await setupPosEnv();
+        const dialogs = answerDialogs(store);
+        const order = await paidOrder(store, LI_LEI, [[50, 10, 2]]);
+        order.payment_ids[0].storedValuePinChecking = true;
+        expect(await validationOf(store, order).isOrderValid()).toBe(false);
+        expect(refusals(dialogs)[0]).toBe("The PIN of Card •••• 5678 is still being checked: validate again in a moment.");
+    });
+
     test("when another terminal has spent the balance meanwhile", async () => {
         const store = await setupPosEnv();
         const dialogs = answerDialogs(store);

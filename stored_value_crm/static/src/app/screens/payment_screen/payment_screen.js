@@ -41,7 +41,11 @@ patch(PaymentScreen.prototype, {
         line.setAmount(amount);
         this.numberBuffer.set(amount.toString());
         if (!isRefund && card.has_pin) {
-            const proof = await this.pos.verifyStoredValuePin(card, order.uuid, line.uuid, amount);
+            // Until the server answers, validating the order says to wait rather than to add the card again.
+            line.storedValuePinChecking = true;
+            const proof = await this.pos
+                .verifyStoredValuePin(card, order.uuid, line.uuid, amount)
+                .finally(() => (line.storedValuePinChecking = false));
             if (!proof) {
                 this.deletePaymentLine(line.uuid);
                 return false;
