@@ -1,5 +1,5 @@
-# The guard first: the models below inherit it.
-from . import stored_value_guard  # isort: skip
+# The mixins first: the models below inherit them.
+from . import stored_value_guard, stored_value_revealing_search  # isort: skip
 from . import (
     account_journal,
     account_move,

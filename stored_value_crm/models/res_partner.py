@@ -9,7 +9,6 @@ from odoo.tools import email_normalize
 from ..tools import masking
 from ..tools.keys import check_uuid, is_record_id
 from .stored_value_consent import CONSENT_CHANNELS, CONSENT_SOURCES
-from .stored_value_reveal import writes_reveals
 
 # What leaves the server masked for a member the user has not found by number (see stored.value.reveal).
 MASKED_FIELDS = {
@@ -60,7 +59,9 @@ ANONYMISED_FIELDS = (
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    # The mixin first, so that its searches come before those of the addons loaded before this one.
+    _inherit = ["stored.value.revealing.search", "res.partner"]
 
     stored_value_card_ids = fields.One2many("stored.value.card", "partner_id", string="Stored-Value Cards")
     # Consent to be contacted, per channel: the last row of the history, which only
@@ -566,34 +567,8 @@ class ResPartner(models.Model):
             found = self.search(domain, offset=offset, limit=limit, order=order)
             found._stored_value_exact_matches(terms)._stored_value_reveal("search")
 
-    @api.model
-    @writes_reveals
-    def web_search_read(self, domain, specification, offset=0, limit=None, order=None, count_limit=None):
-        self._stored_value_reveal_searched(domain, offset=offset, limit=limit, order=order)
-        return super().web_search_read(
-            domain, specification, offset=offset, limit=limit, order=order, count_limit=count_limit
-        )
-
-    @api.model
-    @writes_reveals
-    def search_read(self, domain=None, fields=None, offset=0, limit=None, order=None, **read_kwargs):
-        self._stored_value_reveal_searched(domain, offset=offset, limit=limit, order=order)
-        return super().search_read(domain, fields, offset=offset, limit=limit, order=order, **read_kwargs)
-
-    @api.model
-    @writes_reveals
-    def web_name_search(self, name, specification, domain=None, operator="ilike", limit=100):
-        return super().web_name_search(name, specification, domain=domain, operator=operator, limit=limit)
-
-    @api.model
-    @writes_reveals
-    def name_search(self, name="", domain=None, operator="ilike", limit=100):
-        result = super().name_search(name, domain=domain, operator=operator, limit=limit)
-        if isinstance(name, str) and name.strip() and result and self.env["stored.value.reveal"]._masks_current_user():
-            found = self.browse([partner_id for partner_id, _name in result])
-            if found._stored_value_exact_matches({name.strip()})._stored_value_reveal("search"):
-                result = [(partner.id, partner.display_name) for partner in found]
-        return result
+    def _stored_value_reveal_named(self, name):
+        self._stored_value_exact_matches({name})._stored_value_reveal("search")
 
     # ------------------------------------------------------------------
     # Point of Sale

@@ -13,7 +13,6 @@ from odoo.tools.misc import format_amount, hmac
 
 from ..tools import masking, wallet_math
 from ..tools.keys import check_uuid, is_record_id
-from .stored_value_reveal import writes_reveals
 
 PIN_CONTEXT = CryptContext(schemes=["pbkdf2_sha512"])
 PIN_FORMAT = re.compile(r"^\d{4,8}$")
@@ -59,7 +58,13 @@ class StoredValueCard(models.Model):
 
     _name = "stored.value.card"
     _description = "Stored-Value Card"
-    _inherit = ["mail.thread", "mail.activity.mixin", "pos.load.mixin", "stored.value.guard"]
+    _inherit = [
+        "stored.value.revealing.search",
+        "mail.thread",
+        "mail.activity.mixin",
+        "pos.load.mixin",
+        "stored.value.guard",
+    ]
     _order = "id desc"
     _check_company_auto = True
     _protected_fields = frozenset(
@@ -1192,34 +1197,8 @@ class StoredValueCard(models.Model):
         if terms:
             self.search(domain, offset=offset, limit=limit, order=order)._stored_value_reveal_numbers(terms, "search")
 
-    @api.model
-    @writes_reveals
-    def web_search_read(self, domain, specification, offset=0, limit=None, order=None, count_limit=None):
-        self._stored_value_reveal_searched(domain, offset=offset, limit=limit, order=order)
-        return super().web_search_read(
-            domain, specification, offset=offset, limit=limit, order=order, count_limit=count_limit
-        )
-
-    @api.model
-    @writes_reveals
-    def search_read(self, domain=None, fields=None, offset=0, limit=None, order=None, **read_kwargs):
-        self._stored_value_reveal_searched(domain, offset=offset, limit=limit, order=order)
-        return super().search_read(domain, fields, offset=offset, limit=limit, order=order, **read_kwargs)
-
-    @api.model
-    @writes_reveals
-    def web_name_search(self, name, specification, domain=None, operator="ilike", limit=100):
-        return super().web_name_search(name, specification, domain=domain, operator=operator, limit=limit)
-
-    @api.model
-    @writes_reveals
-    def name_search(self, name="", domain=None, operator="ilike", limit=100):
-        result = super().name_search(name, domain=domain, operator=operator, limit=limit)
-        if isinstance(name, str) and name.strip() and result and self.env["stored.value.reveal"]._masks_current_user():
-            found = self.browse([card_id for card_id, _name in result])
-            found._stored_value_reveal_numbers({name.strip()}, "search")
-            result = [(card.id, card.display_name) for card in found]
-        return result
+    def _stored_value_reveal_named(self, name):
+        self._stored_value_reveal_numbers({name}, "search")
 
     # ------------------------------------------------------------------
     # Point of Sale
