@@ -35,8 +35,11 @@ class LoyaltyCard(models.Model):
             "point_batch_ids",
             "tier_history_ids",
             "history_ids",
+            "incentive_key",
+            "incentive_description",
         }
     )
+    _incentive_key_unique = models.Constraint("UNIQUE(incentive_key)", "This request already issued a coupon.")
     # Odoo's loyalty, sale_loyalty and pos_loyalty book points in sudo once the suite has checked the
     # order (see pos.order and sale.order here), and their tests create cards with points as superuser.
     _protected_superuser_passes = True
@@ -57,6 +60,13 @@ class LoyaltyCard(models.Model):
         readonly=True, help="The member keeps the earned tier until this date even without qualifying."
     )
     tier_checked_date = fields.Date(readonly=True, copy=False)
+    incentive_key = fields.Char(
+        readonly=True,
+        copy=False,
+        groups="base.group_system",
+        help="The incentive that issued this coupon (see loyalty.program._issue_coupon): issued once.",
+    )
+    incentive_description = fields.Char(string="Given For", readonly=True, copy=False)
     point_batch_ids = fields.One2many("loyalty.point.batch", "card_id", readonly=True)
     tier_history_ids = fields.One2many("loyalty.tier.history", "card_id", readonly=True)
     points_expiring = fields.Float(

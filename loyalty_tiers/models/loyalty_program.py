@@ -1,5 +1,8 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+
+# Programmes whose cards are codes a member redeems once or spends down, fit to be given as an incentive.
+COUPON_PROGRAM_TYPES = ("coupons", "gift_card", "next_order_coupons", "promotion")
 
 
 class LoyaltyProgram(models.Model):
@@ -67,6 +70,48 @@ class LoyaltyProgram(models.Model):
         return Card.search([("program_id", "=", self.id), ("partner_id", "=", partner.id)], limit=1) or Card.create(
             {"program_id": self.id, "partner_id": partner.id, "points": 0.0}
         )
+
+    def _issue_coupon(self, partner, key, description, points=None, expiration_date=None):
+        """A coupon (or gift card) of this programme for ``partner``, issued once per ``key``.
+
+        Every incentive of the suite (gift packs, the points shop, referrals, tier gifts, compensation)
+        issues its codes here. ``points`` are the card's uses (a coupon) or value (a gift card); by default
+        what the programme's dearest reward costs. Odoo's creation email is not sent: the suite tells the
+        member by their consented channels. A key sent again returns the card it issued.
+        """
+        self.ensure_one()
+        Card = self.env["loyalty.card"].sudo()  # the caller has checked who may give the incentive
+        issued = Card.with_context(active_test=False).search([("incentive_key", "=", key)], limit=1)
+        if issued:
+            if issued.partner_id != partner or issued.program_id != self:
+                raise UserError(self.env._("This request already issued a coupon to another customer."))
+            return issued.with_env(self.env)
+        if self.program_type not in COUPON_PROGRAM_TYPES or not self.active:
+            raise UserError(
+                self.env._("Programme “%(program)s” does not issue coupons or gift cards.", program=self.name)
+            )
+        if self.company_id and partner.company_id and partner.company_id != self.company_id:
+            raise UserError(
+                self.env._(
+                    "Programme “%(program)s” belongs to another company than %(customer)s.",
+                    program=self.name,
+                    customer=partner.display_name,
+                )
+            )
+        if points is None:
+            points = max(self.reward_ids.mapped("required_points") or [1.0])
+        if points <= 0:
+            raise UserError(self.env._("A coupon of “%(program)s” must be worth something.", program=self.name))
+        values = {
+            "program_id": self.id,
+            "partner_id": partner.id,
+            "points": points,
+            "incentive_key": key,
+            "incentive_description": description,
+        }
+        if expiration_date:
+            values["expiration_date"] = expiration_date
+        return Card._posting().with_context(loyalty_no_mail=True).create(values).with_env(self.env)
 
     def _demo_load_members(self, tier_names_zh=None):
         """Demo data: the stored-value holders join the programme and get their tiers and segments.

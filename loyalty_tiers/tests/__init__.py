@@ -1,4 +1,5 @@
 from . import (
+    test_incentive_coupons,
     test_insider_points,
     test_installation,
     test_member_data_quality,
