@@ -14,6 +14,7 @@
         "security/ir.model.access.csv",
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
+        "data/sms_template_data.xml",
         "views/loyalty_tier_views.xml",
         "views/loyalty_program_views.xml",
         "views/loyalty_card_views.xml",

@@ -367,10 +367,7 @@ class CustomerFeedbackCase(models.Model):
     @api.model
     def _responsible_for(self, partner, category):
         """Who handles a complaint opened by the system: the customer's salesperson, else the category's."""
-        salesperson = partner.user_id
-        if salesperson.active and not salesperson.share:
-            return salesperson
-        return category.user_id
+        return partner._stored_value_salesperson_in(self.env.company) or category.user_id
 
     @api.model
     def _open_for_detractors(self, answers):
@@ -511,6 +508,7 @@ class CustomerFeedbackCase(models.Model):
         self.activity_ids.filtered(lambda activity: activity.user_id).action_feedback(
             feedback=self.env._("Case resolved.")
         )
+        self.env["stored.value.message"]._dispatch("case_update", self)
         self._send_resurvey()
 
     def action_close(self):
@@ -522,9 +520,9 @@ class CustomerFeedbackCase(models.Model):
         self.write({"state": "in_progress", "resolved_date": False, "resolution_hours": 0.0})
 
     def _send_resurvey(self):
-        """Ask the customer of each resolved case how it was handled: a short survey, by email at once."""
+        """Ask the customer of each resolved case how it was handled: a short survey, sent at once."""
         Invitation = self.env["customer.feedback.invitation"].sudo()
-        for case in self.filtered(lambda case: case.partner_id.email and not case.resurvey_invitation_id):
+        for case in self.filtered(lambda case: not case.resurvey_invitation_id):
             survey = case.company_id._feedback_resurvey()
             if not survey:
                 continue

@@ -14,4 +14,6 @@ from . import (
     sale_order,
     stored_value_card,
     stored_value_followup_plan,
+    stored_value_message,
+    stored_value_message_setting,
 )

@@ -3,6 +3,7 @@ from . import (
     test_insider_points,
     test_installation,
     test_member_data_quality,
+    test_member_messages,
     test_member_privacy,
     test_point_expiry,
     test_points_randomised,

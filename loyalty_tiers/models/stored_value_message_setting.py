@@ -1,0 +1,9 @@
+from odoo import fields, models
+
+
+class StoredValueMessageSetting(models.Model):
+    _inherit = "stored.value.message.setting"
+
+    message_type = fields.Selection(
+        selection_add=[("points_expiring", "Points Expiring")], ondelete={"points_expiring": "cascade"}
+    )
