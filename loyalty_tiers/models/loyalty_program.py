@@ -71,13 +71,14 @@ class LoyaltyProgram(models.Model):
             {"program_id": self.id, "partner_id": partner.id, "points": 0.0}
         )
 
-    def _issue_coupon(self, partner, key, description, points=None, expiration_date=None):
+    def _issue_coupon(self, partner, key, description, points=None, expiration_date=None, notify=True):
         """A coupon (or gift card) of this programme for ``partner``, issued once per ``key``.
 
         Every incentive of the suite (gift packs, the points shop, referrals, tier gifts, compensation)
         issues its codes here. ``points`` are the card's uses (a coupon) or value (a gift card); by default
-        what the programme's dearest reward costs. Odoo's creation email is not sent: the suite tells the
-        member by their consented channels. A key sent again returns the card it issued.
+        what the programme's dearest reward costs. Odoo's creation email is not sent: the member is told the
+        code by their consented channels (``notify``; a caller whose own message gives the code says no).
+        A key sent again returns the card it issued, and tells nobody again.
         """
         self.ensure_one()
         Card = self.env["loyalty.card"].sudo()  # the caller has checked who may give the incentive
@@ -111,7 +112,10 @@ class LoyaltyProgram(models.Model):
         }
         if expiration_date:
             values["expiration_date"] = expiration_date
-        return Card._posting().with_context(loyalty_no_mail=True).create(values).with_env(self.env)
+        coupon = Card._posting().with_context(loyalty_no_mail=True).create(values)
+        if notify:
+            self.env["stored.value.message"]._dispatch("coupon_given", coupon)
+        return coupon.with_env(self.env)
 
     def _demo_load_members(self, tier_names_zh=None):
         """Demo data: the stored-value holders join the programme and get their tiers and segments.

@@ -13,4 +13,10 @@ class StoredValueMessage(models.Model):
             "summary": self.env._("Remind the member that some of their points expire soon"),
             "defaults": {**types["low_balance"]["defaults"], "min_gap_hours": 168},
         }
+        types["coupon_given"] = {
+            "email": "loyalty_tiers.mail_template_coupon_given",
+            "sms": "loyalty_tiers.sms_template_coupon_given",
+            "summary": self.env._("Tell the customer the code of the coupon they were given"),
+            "defaults": {**types["low_balance"]["defaults"], "min_gap_hours": 0},
+        }
         return types
