@@ -24,20 +24,38 @@ class LoyaltyProgram(models.Model):
         string="Points per Top-up Unit",
         help="Points earned for each unit of currency topped up on a stored-value card; 0: none.",
     )
+    birthday_days_before = fields.Integer(
+        string="Birthday Care (days before)",
+        help="Members get their birthday greeting and gifts this many days before their birthday; "
+        "0: on the first day of their birthday month.",
+    )
+    tier_warning_days = fields.Integer(
+        string="Downgrade Warning (days)",
+        default=30,
+        help="Members who would lose their tier at its review are told this many days before, with what "
+        "they still need; 0: no warning.",
+    )
     birthday_multiplier = fields.Float(
         default=1.0,
         help="Points earned during the member's birthday month are multiplied by this (2: double points).",
     )
 
     @api.constrains(
-        "point_validity_months", "point_expiry_reminder_days", "topup_points_per_unit", "birthday_multiplier"
+        "point_validity_months",
+        "point_expiry_reminder_days",
+        "topup_points_per_unit",
+        "birthday_multiplier",
+        "birthday_days_before",
+        "tier_warning_days",
     )
     def _check_point_policy(self):
         for program in self:
-            if min(program.point_validity_months, program.point_expiry_reminder_days) < 0:
+            delays = (program.point_validity_months, program.point_expiry_reminder_days, program.tier_warning_days)
+            if min(delays) < 0 or not 0 <= program.birthday_days_before <= 60:
                 raise ValidationError(
                     self.env._(
-                        "Programme “%(program)s”: the validity and the reminder delay cannot be negative.",
+                        "Programme “%(program)s”: the validity and the reminder and warning delays cannot be "
+                        "negative, and birthday care starts at most 60 days before.",
                         program=program.name,
                     )
                 )

@@ -2,6 +2,7 @@ from . import (
     test_incentive_coupons,
     test_insider_points,
     test_installation,
+    test_member_care,
     test_member_data_quality,
     test_member_messages,
     test_member_privacy,

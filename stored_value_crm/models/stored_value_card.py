@@ -1022,6 +1022,29 @@ class StoredValueCard(models.Model):
             raise UserError(self.env._("Say why card %(card)s is compensated.", card=self.name))
         return self._credit_back("compensation", 0.0, bonus, key, reason=reason, **values)
 
+    def _gift_bonus(self, bonus, reason, key):
+        """Credit ``bonus`` as a gift to the holder (birthday, tier welcome, referral), with its reason.
+
+        Promotional credit, like a top-up bonus: booked as a promotion expense when spent, never refunded.
+        """
+        self.ensure_one()
+        return self._credit_back("bonus", 0.0, bonus, key, reason=reason)
+
+    @api.model
+    def _gift_wallet(self, partner, company, currency):
+        """The card that takes a gift of bonus for ``partner``: their oldest active card of ``company`` in
+        ``currency``; empty if they have none."""
+        return self.sudo().search(
+            [
+                ("partner_id", "=", partner.id),
+                ("state", "=", "active"),
+                ("company_id", "=", company.id),
+                ("currency_id", "=", currency.id),
+            ],
+            order="id",
+            limit=1,
+        )
+
     def _refund_figures(self):
         """``(refund, deduction)``: the cash the holder gets back, and the spent bonus kept from it."""
         self.ensure_one()
