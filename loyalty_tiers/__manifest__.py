@@ -17,6 +17,7 @@
         "data/sms_template_data.xml",
         "views/loyalty_tier_views.xml",
         "views/loyalty_program_views.xml",
+        "views/loyalty_reward_views.xml",
         "views/loyalty_card_views.xml",
         "views/loyalty_point_batch_views.xml",
         "views/loyalty_tier_history_views.xml",

@@ -629,6 +629,25 @@ class LoyaltyCard(models.Model):
         if upgrades:
             self.env["stored.value.message"]._dispatch("tier_upgrade", upgrades.card_id)
 
+    def _tier_offers(self):
+        """The member-only rewards this card's tier opens, in the active programmes of its company."""
+        self.ensure_one()
+        if not self.tier_id:
+            return self.env["loyalty.reward"]
+        # sudo: the member (a portal user) reads the offers of their own tier only.
+        return (
+            self.env["loyalty.reward"]
+            .sudo()
+            .search(
+                [
+                    ("tier_ids", "in", self.tier_id.ids),
+                    ("active", "=", True),
+                    ("program_id.active", "=", True),
+                    ("program_id.company_id", "in", [self.company_id.id, False]),
+                ]
+            )
+        )
+
     def _tier_shortfall_lines(self):
         """What the member still needs, within the tier's window, to keep their tier at its review."""
         self.ensure_one()

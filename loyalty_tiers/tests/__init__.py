@@ -16,5 +16,6 @@ from . import (
     test_rfm_segments,
     test_sale_points,
     test_tier_access,
+    test_tier_offers,
     test_tier_upgrade,
 )
