@@ -652,6 +652,8 @@ class LoyaltyCard(models.Model):
         """What the member still needs, within the tier's window, to keep their tier at its review."""
         self.ensure_one()
         tier = self.earned_tier_id
+        if not tier:
+            return []
         measures = self._tier_measures(tier.window_months, fields.Date.context_today(self)).get(self.id, {})
         labels = {
             "spend": lambda missing: self.env._("spend %(amount)s more", amount=self.currency_id.format(missing)),
