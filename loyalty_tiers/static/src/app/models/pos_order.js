@@ -1,5 +1,7 @@
 import { patch } from "@web/core/utils/patch";
 import { PosOrder } from "@point_of_sale/app/models/pos_order";
+// pos_loyalty's patch first: ours wraps its getClaimableRewards.
+import "@pos_loyalty/app/models/pos_order";
 
 patch(PosOrder.prototype, {
     /**
