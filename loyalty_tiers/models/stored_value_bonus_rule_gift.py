@@ -61,9 +61,7 @@ class StoredValueBonusRuleGift(models.Model):
                 )
             if gift.currency_id.compare_amounts(gift.refund_value, 0) < 0:
                 raise ValidationError(
-                    self.env._(
-                        "Rule “%(rule)s”: the value kept at refund cannot be negative.", rule=gift.rule_id.name
-                    )
+                    self.env._("Rule “%(rule)s”: the value kept at refund cannot be negative.", rule=gift.rule_id.name)
                 )
 
     def unlink(self):

@@ -54,7 +54,7 @@ class StoredValueCard(models.Model):
 
     def _give_top_up_gifts(self, top_up, rules):
         """Give the points and coupons of ``rules`` for ``top_up``, each once (keyed by the entry)."""
-        super()._give_top_up_gifts(top_up, rules)
+        result = super()._give_top_up_gifts(top_up, rules)
         key = self._gift_key(top_up)
         description = self.env._("Gift of top-up %(entry)s on card %(card)s", entry=top_up.name, card=self.name)
         # sudo: whoever books the top-up (a clerk, a POS sync) gives what the rule says; they may not read
@@ -69,6 +69,7 @@ class StoredValueCard(models.Model):
                         self.partner_id, f"{key}{rule.id}/{gift.id}/{number}", f"{description} ({rule.name})"
                     )
         # message: gift_pack_given (the holder's points and coupon codes of the top-up)
+        return result
 
     def _gift_pack_top_ups(self, before=None):
         """The top-ups a refund now pays back: those of the card (and the cards it replaced) since its
@@ -111,7 +112,7 @@ class StoredValueCard(models.Model):
         used ones stay with the member, their value deducted from the refund when the policy deducts
         spent bonus (:meth:`_refund_gift_deduction`).
         """
-        super()._take_back_top_up_gifts(refund)
+        result = super()._take_back_top_up_gifts(refund)
         Batch = self.env["loyalty.point.batch"].sudo()
         for top_up in self._gift_pack_top_ups(before=refund):
             key = self._gift_key(top_up)
@@ -125,6 +126,7 @@ class StoredValueCard(models.Model):
             for coupon in self._gift_coupons(top_up).filtered(lambda coupon: coupon.active and not coupon.use_count):
                 coupon._void_coupon(description)
         # message: gift_pack_taken_back (the points and coupons the refund took back)
+        return result
 
     def _flag_gift_points_kept(self, refund, top_up, batch, missing):
         """The member spent gift points the refund should take back: a manager settles them."""

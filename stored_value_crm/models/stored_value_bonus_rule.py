@@ -43,9 +43,7 @@ class StoredValueBonusRule(models.Model):
                     self.env._("Rule “%(rule)s”: the bonus cannot be negative, nor above 100%%.", rule=rule.name)
                 )
             if rule.bonus_value == 0 and not rule._has_gifts():
-                raise ValidationError(
-                    self.env._("Rule “%(rule)s” gives nothing: set a bonus.", rule=rule.name)
-                )
+                raise ValidationError(self.env._("Rule “%(rule)s” gives nothing: set a bonus.", rule=rule.name))
             if rule.date_from and rule.date_to and rule.date_from > rule.date_to:
                 raise ValidationError(self.env._("Rule “%(rule)s”: it ends before it starts.", rule=rule.name))
             if rule.validity_days < 0:
