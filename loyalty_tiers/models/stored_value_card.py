@@ -84,25 +84,48 @@ class StoredValueCard(models.Model):
             domain &= Domain("id", ">", last_refund.id)
         return Ledger.search(domain & Domain("entry_type", "=", "topup"), order="id")
 
-    def _gift_coupons(self, top_up):
-        """The coupons the gift pack of ``top_up`` issued, voided ones too."""
-        return (
-            self.env["loyalty.card"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([("incentive_key", "=like", f"{self._gift_key(top_up)}%")], order="id")
-        )
+    def _gift_packs_held(self, before=None):
+        """``[(top_up, batches, coupons)]``: what the member holds of the gift packs a refund pays back
+        (see :meth:`_gift_pack_top_ups`): the points batches and the coupons not yet voided."""
+        Batch = self.env["loyalty.point.batch"].sudo()
+        Coupon = self.env["loyalty.card"].sudo()
+        held = []
+        for top_up in self._gift_pack_top_ups(before=before):
+            key = f"{self._gift_key(top_up)}%"
+            held.append(
+                (
+                    top_up,
+                    Batch.search([("source_key", "=like", key)], order="id"),
+                    Coupon.search([("incentive_key", "=like", key)], order="id"),
+                )
+            )
+        return held
 
     def _refund_gift_deduction(self):
         """Used gift coupons are worth their gift's value kept at refund, as spent bonus is deducted."""
         deduction = super()._refund_gift_deduction()
         Gift = self.env["stored.value.bonus.rule.gift"].sudo()
-        for top_up in self._gift_pack_top_ups():
-            for coupon in self._gift_coupons(top_up).filtered(lambda coupon: coupon.active and coupon.use_count):
+        for _top_up, _batches, coupons in self._gift_packs_held():
+            for coupon in coupons.filtered("use_count"):
                 # The key ends in <rule>/<gift>/<number>: the gift line says what a used coupon is worth.
-                gift = Gift.browse(int(coupon.incentive_key.split("/")[-2])).exists()
-                deduction += gift.refund_value
+                deduction += Gift.browse(int(coupon.incentive_key.split("/")[-2])).exists().refund_value
         return deduction
+
+    def _gift_pack_refund_summary(self):
+        """What a refund now would take back of the gift packs, for the refund dialog; "" if nothing."""
+        held = self._gift_packs_held()
+        points = sum(sum(batches.mapped("points")) for _top_up, batches, _coupons in held)
+        coupons = self.env["loyalty.card"].sudo().union(*(coupons for _top_up, _batches, coupons in held))
+        used = coupons.filtered("use_count")
+        if not points and not coupons:
+            return ""
+        return self.env._(
+            "Gift packs: %(points)s points taken back; unused coupons voided: %(voided)s; used coupons, kept "
+            "by the member: %(used)s (deducted at their value when the policy deducts spent bonus).",
+            points=f"{points:g}",
+            voided=len(coupons - used),
+            used=len(used),
+        )
 
     def _take_back_top_up_gifts(self, refund):
         """Take back the gift packs of the top-ups ``refund`` pays back.
@@ -113,17 +136,15 @@ class StoredValueCard(models.Model):
         spent bonus (:meth:`_refund_gift_deduction`).
         """
         result = super()._take_back_top_up_gifts(refund)
-        Batch = self.env["loyalty.point.batch"].sudo()
-        for top_up in self._gift_pack_top_ups(before=refund):
-            key = self._gift_key(top_up)
+        for top_up, batches, coupons in self._gift_packs_held(before=refund):
             description = self.env._(
                 "Gift of top-up %(entry)s taken back by refund %(refund)s", entry=top_up.name, refund=refund.name
             )
-            for batch in Batch.search([("source_key", "=like", f"{key}%")], order="id"):
+            for batch in batches:
                 missing = batch.card_id._take_back_points(batch.points, refund, top_up, description=description)
                 if missing:
                     self._flag_gift_points_kept(refund, top_up, batch, missing)
-            for coupon in self._gift_coupons(top_up).filtered(lambda coupon: coupon.active and not coupon.use_count):
+            for coupon in coupons.filtered(lambda coupon: not coupon.use_count):
                 coupon._void_coupon(description)
         # message: gift_pack_taken_back (the points and coupons the refund took back)
         return result

@@ -85,13 +85,15 @@ class TestGiftPacks(LoyaltyTiersPosCommon):
         wizard.journal_id = self.cash_journal
         return wizard.save()
 
-    def refund(self, user=None):
+    def refund(self, user=None, policy_says=None):
         wizard = (
             self.env["stored.value.refund.wizard"]
             .with_user(user or self.sv_manager)
             .create({"card_id": self.card.id, "journal_id": self.cash_journal.id})
         )
         figures = (wizard.refund_amount, wizard.deduction)
+        if policy_says:
+            self.assertIn(policy_says, wizard.policy)
         wizard.action_confirm()
         return figures
 
@@ -144,7 +146,13 @@ class TestGiftPacks(LoyaltyTiersPosCommon):
 
     def test_the_refund_takes_the_pack_back(self):
         self.back_office_top_up(500).action_confirm()
-        self.assertEqual(self.refund(), (500.0, 0.0))
+        self.assertEqual(
+            self.refund(
+                policy_says="Gift packs: 200 points taken back; unused coupons voided: 1; used coupons, kept by "
+                "the member: 0"
+            ),
+            (500.0, 0.0),
+        )
         self.assertEqual((self.card.balance, self.card.state), (0.0, "closed"))
         self.assertEqual(self.member_points(), 0.0)
         coupon = self.coffee_coupons()
@@ -167,7 +175,9 @@ class TestGiftPacks(LoyaltyTiersPosCommon):
         )
         self.assertEqual(coupon.use_count, 1)
         # The used coffee coupon is worth 15, kept from the refund as spent bonus is.
-        self.assertEqual(self.refund(), (485.0, 15.0))
+        self.assertEqual(
+            self.refund(policy_says="unused coupons voided: 0; used coupons, kept by the member: 1"), (485.0, 15.0)
+        )
         self.assertEqual(member_card.points, 0.0, "the points left are taken back")
         self.assertTrue(coupon.active, "a used coupon stays with the member")
         activity = self.card.activity_ids.filtered(lambda activity: "Gift points" in activity.summary)
