@@ -1,8 +1,11 @@
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
+from odoo.service.model import retrying
 from odoo.tests import Form, tagged
 
 from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
+from odoo.addons.stored_value_crm.models.stored_value_card import StoredValueCard
+from odoo.addons.stored_value_crm.tests.common import CommittedShopCase
 
 from .common import LoyaltyTiersPosCommon
 
@@ -279,3 +282,57 @@ class TestGiftPackTour(TestPointOfSaleHttpCommon):
         self.assertEqual((self.card.principal_balance, self.card.bonus_balance), (500.0, 50.0))
         self.assertEqual(self.points._member_card(self.holder).points, 200.0)
         self.assertEqual(self.env["loyalty.card"].search_count([("program_id", "=", self.coupons.id)]), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestGiftPackConcurrency(CommittedShopCase):
+    """One top-up order synced by two requests at once, each in its own transaction: one pack given."""
+
+    @classmethod
+    def _set_up_committed_shop(cls, env):
+        company = env["res.company"].browse(cls.company_id)
+        points = env["loyalty.program"].create(
+            {"name": "Concurrent Gift Points", "program_type": "loyalty", "company_id": company.id, "pos_ok": False}
+        )
+        coupons = coffee_coupon_program(env, company, env["product.product"].browse(cls.product_id))
+        env["stored.value.bonus.rule"].create(
+            {
+                "name": "Concurrent pack",
+                "company_id": company.id,
+                "min_amount": 100,
+                "bonus_value": 10,
+                "gift_points": 50,
+                "gift_points_program_id": points.id,
+                "gift_line_ids": [Command.create({"program_id": coupons.id})],
+            }
+        )
+        cls.points_id, cls.coupons_id = points.id, coupons.id
+
+    def test_one_top_up_synced_twice_at_once_gives_one_pack(self):
+        with self.committed_env() as env:
+            partner = env["res.partner"].create({"name": "Concurrent Gift Member"})
+            card = env["stored.value.card"].create({"partner_id": partner.id, "company_id": self.company_id})
+            card.action_activate()
+            top_up = env.ref("stored_value_crm.product_stored_value_top_up")
+            card_id, partner_id, top_up_id = card.id, partner.id, top_up.id
+        line = {"product_id": top_up_id, "qty": 1, "price_unit": 100.0, "stored_value_card_id": card_id}
+        line.update(price_subtotal=100.0, price_subtotal_incl=100.0)
+        order_data = self.order_data(
+            self.session_ids[0], [line], [{"amount": 100.0, "payment_method_id": self.cash_id}], partner_id
+        )
+
+        def sync(data):
+            try:
+                with self.committed_env(self.cashier_id) as env:
+                    return "ok", retrying(lambda: env["pos.order"].sync_from_ui([dict(data)]), env)
+            except ValidationError as error:
+                return "refused", str(error)
+
+        results = self.race(sync, (order_data,), (order_data,), hold=(StoredValueCard, "_book_top_up"))
+        refusals = [message for status, message in results if status == "refused"]
+        self.assertTrue(all("already exists" in message for message in refusals), refusals)
+        with self.committed_env() as env:
+            card = env["stored.value.card"].browse(card_id)
+            self.assertEqual((card.principal_balance, card.bonus_balance), (100.0, 10.0))
+            self.assertEqual(env["loyalty.program"].browse(self.points_id)._member_card(card.partner_id).points, 50.0)
+            self.assertEqual(env["loyalty.card"].search_count([("program_id", "=", self.coupons_id)]), 1)
