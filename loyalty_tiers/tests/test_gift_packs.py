@@ -201,6 +201,22 @@ class TestGiftPacks(LoyaltyTiersPosCommon):
         self.assertEqual(self.card.ledger_ids.mapped("entry_type"), ["topup"], "no empty bonus entry")
         self.assertEqual(self.member_points(), 300.0)
 
+    def test_a_stored_value_manager_configures_a_pack_in_the_rule_form(self):
+        form = Form(self.env["stored.value.bonus.rule"].with_user(self.sv_manager))
+        form.name = "充1000送300积分+2张咖啡券"
+        form.min_amount = 1000
+        form.bonus_value = 0
+        form.gift_points = 300
+        form.gift_points_program_id = self.gift_points
+        with form.gift_line_ids.new() as gift:
+            gift.program_id = self.coupons
+            gift.quantity = 2
+        rule = form.save()
+        self.assertEqual(
+            self.card.with_user(self.sv_user)._top_up_gift_descriptions(rule),
+            ["300 points (Gift Points)", "2 × Free Coffee (Coffee Coupons)"],
+        )
+
     def test_bad_configurations_are_refused(self):
         with self.assertRaisesRegex(ValidationError, "gives nothing"), self.env.cr.savepoint():
             self._create_rule(100, 0)
