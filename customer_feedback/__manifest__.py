@@ -16,6 +16,7 @@
         "data/ir_cron_data.xml",
         "data/customer_feedback_data.xml",
         "data/survey_data.xml",
+        "data/message_template_data.xml",
         "views/customer_feedback_case_views.xml",
         "views/customer_feedback_invitation_views.xml",
         "views/customer_feedback_invitation_rule_views.xml",

@@ -8,7 +8,7 @@
     "maintainers": [],
     "license": "LGPL-3",
     "development_status": "Alpha",
-    "depends": ["account", "mail", "phone_validation", "point_of_sale", "portal", "privacy_lookup"],
+    "depends": ["account", "mail", "phone_validation", "point_of_sale", "portal", "privacy_lookup", "sms"],
     # Mobiles of members opened at the counter are checked and kept in E.164.
     "external_dependencies": {"python": ["phonenumbers"]},
     "data": [
@@ -17,6 +17,7 @@
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
+        "data/sms_template_data.xml",
         "data/product_data.xml",
         "wizard/stored_value_wizard_views.xml",
         "wizard/stored_value_contact_consent_wizard_views.xml",
@@ -32,6 +33,7 @@
         "views/account_payment_views.xml",
         "views/stored_value_consent_views.xml",
         "views/res_partner_views.xml",
+        "views/stored_value_message_views.xml",
         "views/res_config_settings_views.xml",
         "views/pos_order_views.xml",
         "views/stored_value_menus.xml",

@@ -12,6 +12,8 @@ from . import (
     sale_order,
     stored_value_followup_plan,
     stored_value_ledger,
+    stored_value_message,
+    stored_value_message_setting,
     survey_question,
     survey_survey,
     survey_user_input,

@@ -22,6 +22,7 @@ COMPENSATION_TERMS = frozenset(
         "compensation_card_id",
         "compensation_points",
         "compensation_loyalty_card_id",
+        "compensation_coupon_program_id",
         "compensation_reason",
     }
 )
@@ -58,6 +59,7 @@ class CustomerFeedbackCase(models.Model):
             "compensation_date",
             "compensation_ledger_id",
             "compensation_history_id",
+            "compensation_coupon_id",
             "compensation_requested_by_id",
             "compensation_requested_date",
             "compensation_approved_by_id",
@@ -122,7 +124,7 @@ class CustomerFeedbackCase(models.Model):
     move_id = fields.Many2one("account.move", string="Invoice", domain="[('move_type', '=', 'out_invoice')]")
     resurvey_invitation_id = fields.Many2one("customer.feedback.invitation", readonly=True, copy=False)
     compensation_type = fields.Selection(
-        [("none", "None"), ("wallet", "Wallet Credit"), ("points", "Bonus Points")],
+        [("none", "None"), ("wallet", "Wallet Credit"), ("points", "Bonus Points"), ("coupon", "Coupon")],
         required=True,
         default="none",
         tracking=True,
@@ -145,6 +147,15 @@ class CustomerFeedbackCase(models.Model):
         copy=False,
         tracking=True,
         domain="[('partner_id', '=', partner_id), ('program_type', '=', 'loyalty')]",
+    )
+    compensation_coupon_program_id = fields.Many2one(
+        "loyalty.program",
+        string="Coupon Programme",
+        check_company=True,
+        copy=False,
+        tracking=True,
+        domain="[('program_type', 'in', ('coupons', 'gift_card', 'next_order_coupons', 'promotion'))]",
+        help="The customer gets one coupon of this programme, with its code, by their consented channels.",
     )
     compensation_reason = fields.Text(
         string="Why",
@@ -170,6 +181,7 @@ class CustomerFeedbackCase(models.Model):
     compensation_history_id = fields.Many2one(
         "loyalty.history", string="Points Entry", readonly=True, copy=False, ondelete="set null"
     )
+    compensation_coupon_id = fields.Many2one("loyalty.card", string="Coupon Given", readonly=True, copy=False)
 
     @api.depends("escalated")
     def _compute_priority(self):
@@ -367,10 +379,7 @@ class CustomerFeedbackCase(models.Model):
     @api.model
     def _responsible_for(self, partner, category):
         """Who handles a complaint opened by the system: the customer's salesperson, else the category's."""
-        salesperson = partner.user_id
-        if salesperson.active and not salesperson.share:
-            return salesperson
-        return category.user_id
+        return partner._stored_value_salesperson_in(self.env.company) or category.user_id
 
     @api.model
     def _open_for_detractors(self, answers):
@@ -511,6 +520,7 @@ class CustomerFeedbackCase(models.Model):
         self.activity_ids.filtered(lambda activity: activity.user_id).action_feedback(
             feedback=self.env._("Case resolved.")
         )
+        self.env["stored.value.message"]._dispatch("case_update", self)
         self._send_resurvey()
 
     def action_close(self):
@@ -522,9 +532,9 @@ class CustomerFeedbackCase(models.Model):
         self.write({"state": "in_progress", "resolved_date": False, "resolution_hours": 0.0})
 
     def _send_resurvey(self):
-        """Ask the customer of each resolved case how it was handled: a short survey, by email at once."""
+        """Ask the customer of each resolved case how it was handled: a short survey, sent at once."""
         Invitation = self.env["customer.feedback.invitation"].sudo()
-        for case in self.filtered(lambda case: case.partner_id.email and not case.resurvey_invitation_id):
+        for case in self.filtered(lambda case: not case.resurvey_invitation_id):
             survey = case.company_id._feedback_resurvey()
             if not survey:
                 continue
@@ -646,6 +656,8 @@ class CustomerFeedbackCase(models.Model):
                 amount=self.compensation_card_id._format_amount(self.compensation_amount),
                 card=self.compensation_card_id.name,
             )
+        if self.compensation_type == "coupon":
+            return self.env._("a coupon of %(program)s", program=self.compensation_coupon_program_id.name)
         return self.env._(
             "%(points)s on loyalty card %(card)s",
             points=self.compensation_loyalty_card_id._format_points(self.compensation_points),
@@ -724,9 +736,21 @@ class CustomerFeedbackCase(models.Model):
                 )
             if float_compare(self.compensation_points, 0.0, precision_digits=POINT_DIGITS) <= 0:
                 raise UserError(self.env._("Case %(case)s: the bonus points must be positive.", case=self.display_name))
+        elif self.compensation_type == "coupon":
+            program = self.compensation_coupon_program_id
+            if not program or program.company_id not in (self.company_id, self.env["res.company"]):
+                raise UserError(
+                    self.env._(
+                        "Case %(case)s: choose a coupon programme of %(company)s.",
+                        case=self.display_name,
+                        company=self.company_id.name,
+                    )
+                )
         else:
             raise UserError(
-                self.env._("Case %(case)s: choose a wallet credit or bonus points first.", case=self.display_name)
+                self.env._(
+                    "Case %(case)s: choose a wallet credit, bonus points or a coupon first.", case=self.display_name
+                )
             )
 
     def _request_compensation_approval(self):
@@ -774,6 +798,8 @@ class CustomerFeedbackCase(models.Model):
             )
         if self.compensation_type == "wallet":
             values = {"compensation_ledger_id": self._grant_wallet_compensation().id}
+        elif self.compensation_type == "coupon":
+            values = {"compensation_coupon_id": self._grant_coupon_compensation().id}
         else:
             values = {"compensation_history_id": self._grant_points_compensation().id}
         now = fields.Datetime.now()
@@ -810,7 +836,10 @@ class CustomerFeedbackCase(models.Model):
         if entry:
             return entry.display_name
         batch = self.env["loyalty.point.batch"].sudo().search([("source_key", "=like", f"{key}/%")], limit=1)
-        return batch and self.env._("points on loyalty card %(card)s", card=batch.card_id.code)
+        if batch:
+            return self.env._("points on loyalty card %(card)s", card=batch.card_id.code)
+        coupon = self.env["loyalty.card"].sudo().with_context(active_test=False).search([("incentive_key", "=", key)])
+        return coupon and self.env._("coupon %(code)s", code=coupon.code)
 
     def _grant_wallet_compensation(self):
         """Credit the compensation to the customer's wallet as a compensation entry (goodwill bonus, never
@@ -822,6 +851,14 @@ class CustomerFeedbackCase(models.Model):
             company=self.company_id,
             currency=self.currency_id,
             source_ref=f"{self._name},{self.id}",
+        )
+
+    def _grant_coupon_compensation(self):
+        """Issue the compensation coupon to the customer under the case's key (they are told its code);
+        return the coupon."""
+        # sudo: a feedback manager gives the coupon this compensation says without loyalty rights.
+        return self.compensation_coupon_program_id.sudo()._issue_coupon(
+            self.partner_id, self._compensation_key(), self._compensation_reason()
         )
 
     def _grant_points_compensation(self):

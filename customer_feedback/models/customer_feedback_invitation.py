@@ -179,26 +179,26 @@ class CustomerFeedbackInvitation(models.Model):
     # ------------------------------------------------------------------
 
     def _send(self):
-        """Email the scheduled invitations of ``self`` through Odoo's survey invitation, to the customers
-        who consented to emails; the others' are cancelled with the reason."""
-        template = self.env.ref("survey.mail_template_user_input_invite")
-        scheduled = self.filtered(lambda i: i.state == "scheduled")
-        contactable = scheduled.partner_id._stored_value_may_contact("email")
-        for survey, invitations in scheduled.grouped("survey_id").items():
-            wizard = self.env["survey.invite"].create({"survey_id": survey.id, "template_id": template.id})
-            for invitation in invitations:
-                if invitation.partner_id not in contactable:
-                    invitation.write(
-                        {
-                            "state": "cancelled",
-                            "not_sent_reason": self.env._("No email address")
-                            if not invitation.partner_id.email
-                            else self.env._("No consent to emails"),
-                        }
-                    )
-                    continue
-                wizard.with_context(lang=invitation.partner_id.lang)._send_mail(invitation.user_input_id)
+        """Send the scheduled invitations of ``self`` by the channels the company uses for survey invitations
+        and the customer consented to (the email is Odoo's survey invitation); the invitations that reach
+        nobody are cancelled with the reason."""
+        Message = self.env["stored.value.message"]
+        for invitation in self.filtered(lambda i: i.state == "scheduled"):
+            if Message._dispatch("survey_invitation", invitation):
                 invitation.write({"state": "sent", "sent_date": fields.Datetime.now()})
+            else:
+                invitation.write({"state": "cancelled", "not_sent_reason": invitation._not_reached_reason()})
+
+    def _not_reached_reason(self):
+        """Why no message of the invitation reached its customer."""
+        self.ensure_one()
+        partner = self.partner_id
+        setting = self.env["stored.value.message.setting"]._for_company(self.company_id, "survey_invitation")
+        if setting["email"] and not any(setting[channel] for channel in ("sms", "phone")):
+            return self.env._("No email address") if not partner.email else self.env._("No consent to emails")
+        if not any(setting[channel] for channel in ("email", "sms", "phone")):
+            return self.env._("Survey invitations are sent by no channel")
+        return self.env._("No consent to any channel of survey invitations, or invited too recently")
 
     def _mark_answered(self):
         self.filtered(lambda i: i.state != "answered").write(

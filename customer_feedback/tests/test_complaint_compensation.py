@@ -59,6 +59,23 @@ class TestComplaintCompensation(CustomerFeedbackCommon):
         case.action_grant_compensation()
         self.assertEqual(self.loyalty_card.points, 240)
 
+    def test_a_coupon_is_given_once_and_its_code_told_to_the_customer(self):
+        coupons = self.env["loyalty.program"].create(
+            {"name": "Free Treatment", "program_type": "coupons", "company_id": self.company.id}
+        )
+        case = self.case.with_user(self.feedback_manager)
+        case.write({"compensation_type": "coupon", "compensation_coupon_program_id": coupons.id})
+        case.action_grant_compensation()
+        coupon = case.compensation_coupon_id
+        self.assertEqual((coupon.program_id, coupon.partner_id), (coupons, self.holder))
+        self.assertEqual(coupon.incentive_description, f"Compensation for complaint {case.display_name}")
+        mail = self.env["mail.mail"].search([("model", "=", "loyalty.card"), ("res_id", "=", coupon.id)])
+        self.assertIn(coupon.code, mail.body_html, "the customer, who agreed to emails, gets the code")
+        case.action_grant_compensation()  # a second click gives nothing more
+        self.assertEqual(self.env["loyalty.card"].search_count([("program_id", "=", coupons.id)]), 1)
+        with self.assertRaises(AccessError), self.env.cr.savepoint():
+            coupon.with_user(self.feedback_manager).write({"incentive_description": "Something else"})
+
     def test_refused_compensations_book_nothing(self):
         stranger_card = self._create_card(partner=self.other_holder, state="active")
         case = self.case.with_user(self.feedback_manager)

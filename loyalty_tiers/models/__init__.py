@@ -2,6 +2,7 @@ from . import (
     loyalty_card,
     loyalty_point_batch,
     loyalty_program,
+    loyalty_reward,
     loyalty_tier,
     loyalty_tier_history,
     pos_order,
@@ -16,4 +17,6 @@ from . import (
     stored_value_bonus_rule_gift,
     stored_value_card,
     stored_value_followup_plan,
+    stored_value_message,
+    stored_value_message_setting,
 )

@@ -37,6 +37,8 @@ class LoyaltyCard(models.Model):
             "history_ids",
             "incentive_key",
             "incentive_description",
+            "birthday_care_year",
+            "tier_warned_review_date",
         }
     )
     _incentive_key_unique = models.Constraint("UNIQUE(incentive_key)", "This request already issued a coupon.")
@@ -60,6 +62,12 @@ class LoyaltyCard(models.Model):
         readonly=True, help="The member keeps the earned tier until this date even without qualifying."
     )
     tier_checked_date = fields.Date(readonly=True, copy=False)
+    birthday_care_year = fields.Integer(
+        readonly=True, copy=False, help="The year of the member's last birthday greeting and gifts."
+    )
+    tier_warned_review_date = fields.Date(
+        readonly=True, copy=False, help="The tier review whose coming downgrade the member was told of."
+    )
     incentive_key = fields.Char(
         readonly=True,
         copy=False,
@@ -484,35 +492,225 @@ class LoyaltyCard(models.Model):
             if excess > 0:
                 target._consume_points(excess)
 
+    # ------------------------------------------------------------------
+    # Member care: birthday and tier gifts, and what members are told
+    # ------------------------------------------------------------------
+
+    def _give_gift(self, key, description, points=0.0, coupon_program=None, bonus=0.0):
+        """Give this member, once per ``key``, ``points`` on this card, a coupon of ``coupon_program`` and
+        ``bonus`` on their stored-value card (if they hold one in the programme's company and currency)."""
+        self.ensure_one()
+        if float_compare(points, 0.0, precision_digits=POINT_DIGITS) > 0:
+            self._earn_points(points, key, description)
+        if coupon_program:
+            # The member's own message (birthday greeting, tier welcome) gives the code.
+            coupon_program._issue_coupon(self.partner_id, self._batch_key(key), description, notify=False)
+        if self.currency_id.compare_amounts(bonus, 0.0) > 0:
+            company = self.company_id or self.env.company
+            wallet = self.env["stored.value.card"]._gift_wallet(self.partner_id, company, self.currency_id)
+            if wallet:
+                wallet._gift_bonus(bonus, description, self._batch_key(key))
+
+    def _gift_lines(self, key, points, bonus):
+        """What the gift given under ``key`` holds, in words, for the member's message."""
+        self.ensure_one()
+        lines = []
+        if points:
+            lines.append(self.env._("%(points)s points", points=self._format_points(points)))
+        coupon = self.search([("incentive_key", "=", self._batch_key(key))], limit=1)
+        if coupon:
+            lines.append(
+                self.env._("a coupon of %(program)s: %(code)s", program=coupon.program_id.name, code=coupon.code)
+            )
+        gift_key = self._batch_key(key)
+        if bonus and self.env["stored.value.ledger"].sudo().search_count([("idempotency_key", "=", gift_key)]):
+            lines.append(self.env._("%(amount)s on your card", amount=self.currency_id.format(bonus)))
+        return lines
+
+    def _birthday_key(self):
+        return f"birthday/{self.birthday_care_year}"
+
+    def _birthday_gift_lines(self):
+        """The gifts of this year's birthday greeting, in words."""
+        self.ensure_one()
+        tier = self.tier_id
+        return self._gift_lines(self._birthday_key(), tier.birthday_points, tier.birthday_bonus)
+
+    def _welcome_gift_lines(self):
+        """The gifts of the welcome to the member's tier this year, in words."""
+        self.ensure_one()
+        tier = self.tier_id
+        key = f"tier-welcome/{tier.id}/{fields.Date.context_today(self).year}"
+        return self._gift_lines(key, tier.welcome_points, tier.welcome_bonus)
+
+    @api.model
+    def _members_with_birthday_due(self, today):
+        """``[(card id, year)]``: members whose birthday care is due ``today`` and not given that year.
+
+        Due from the programme's days before the birthday (else the first day of its month) to the end of
+        the birthday month, so that a missed run catches up; the year is the birthday's, whatever edits the
+        birthday gets afterwards. A 29 February birthday falls on the 28th in other years."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """WITH member AS (
+                       SELECT card.id, card.birthday_care_year, program.birthday_days_before AS days_before,
+                              EXTRACT(MONTH FROM partner.loyalty_birthday)::int AS month,
+                              EXTRACT(DAY FROM partner.loyalty_birthday)::int AS day
+                         FROM loyalty_card card
+                         JOIN loyalty_program program ON program.id = card.program_id
+                         JOIN res_partner partner ON partner.id = card.partner_id
+                        WHERE card.active AND program.program_type = 'loyalty' AND program.active
+                          AND partner.loyalty_birthday IS NOT NULL
+                   ), dated AS (
+                       SELECT member.*, years.year,
+                              make_date(years.year, member.month, LEAST(member.day, EXTRACT(DAY FROM
+                                  make_date(years.year, member.month, 1) + INTERVAL '1 month - 1 day')::int))
+                                  AS birthday
+                         FROM member, (VALUES (%(year)s), (%(year)s + 1)) AS years(year)
+                   )
+                   SELECT id, year FROM dated
+                    WHERE (CASE WHEN days_before > 0 THEN birthday - days_before
+                                ELSE date_trunc('month', birthday)::date END) <= %(today)s
+                      AND %(today)s <= (date_trunc('month', birthday) + INTERVAL '1 month - 1 day')::date
+                      AND birthday_care_year IS DISTINCT FROM year
+                    ORDER BY id""",
+                year=today.year,
+                today=today,
+            )
+        )
+        return self.env.cr.fetchall()
+
+    def _give_birthday_care(self, year):
+        """This year's birthday care of these members: the gifts of their tier, the call of a personal
+        care tier, and the greeting by their consented channels."""
+        self.sudo()._posting().write({"birthday_care_year": year})
+        for card in self:
+            tier = card.tier_id
+            description = self.env._("Birthday gift of the %(tier)s tier", tier=tier.name) if tier else ""
+            if tier:
+                card._give_gift(
+                    f"birthday/{year}",
+                    description,
+                    points=tier.birthday_points,
+                    coupon_program=tier.birthday_coupon_program_id,
+                    bonus=tier.birthday_bonus,
+                )
+            if tier.birthday_care_call:
+                company = card.company_id or self.env.company
+                partner = card.partner_id
+                caller = partner._stored_value_salesperson_in(company) or company._stored_value_manager()
+                partner.sudo().activity_schedule(
+                    "mail.mail_activity_data_call",
+                    date_deadline=fields.Date.context_today(self),
+                    summary=self.env._("Birthday care: call %(member)s", member=partner.name),
+                    note=self.env._(
+                        "%(member)s, a %(tier)s member, has their birthday.", member=partner.name, tier=tier.name
+                    ),
+                    user_id=caller.id,
+                )
+        self.env["stored.value.message"]._dispatch("birthday", self)
+
     @api.model
     def _cron_birthday_rewards(self, batch_size=200):
-        """Give each member the birthday points of their tier once a year, in their birthday month."""
+        """Give each member their birthday care once a year: greeting, tier gifts, personal care call."""
+        due = self._members_with_birthday_due(fields.Date.context_today(self))
+        for start in range(0, len(due), batch_size):
+            batch = due[start : start + batch_size]
+            by_year = defaultdict(list)
+            for card_id, year in batch:
+                by_year[year].append(card_id)
+            for year, card_ids in by_year.items():
+                self.sudo().browse(card_ids)._give_birthday_care(year)  # every company's members
+            if not self.env["ir.cron"]._commit_progress(len(batch), remaining=len(due) - start - len(batch)):
+                break
+
+    def _welcome_to_tiers(self, history):
+        """The members of ``history``'s upgrades get their new tier's welcome gift (once a year per tier)
+        and are told of it."""
+        upgrades = history.filtered(lambda line: line.change == "upgrade" and line.new_tier_id)
+        year = fields.Date.context_today(self).year
+        for line in upgrades:
+            tier = line.new_tier_id
+            if tier.welcome_points or tier.welcome_coupon_program_id or tier.welcome_bonus:
+                line.card_id._give_gift(
+                    f"tier-welcome/{tier.id}/{year}",
+                    self.env._("Welcome to the %(tier)s tier", tier=tier.name),
+                    points=tier.welcome_points,
+                    coupon_program=tier.welcome_coupon_program_id,
+                    bonus=tier.welcome_bonus,
+                )
+        if upgrades:
+            self.env["stored.value.message"]._dispatch("tier_upgrade", upgrades.card_id)
+
+    def _tier_offers(self):
+        """The member-only rewards this card's tier opens, in the active programmes of its company."""
+        self.ensure_one()
+        if not self.tier_id:
+            return self.env["loyalty.reward"]
+        # sudo: the member (a portal user) reads the offers of their own tier only.
+        return (
+            self.env["loyalty.reward"]
+            .sudo()
+            .search(
+                [
+                    ("tier_ids", "in", self.tier_id.ids),
+                    ("active", "=", True),
+                    ("program_id.active", "=", True),
+                    ("program_id.company_id", "in", [self.company_id.id, False]),
+                ]
+            )
+        )
+
+    def _tier_shortfall_lines(self):
+        """What the member still needs, within the tier's window, to keep their tier at its review."""
+        self.ensure_one()
+        tier = self.earned_tier_id
+        measures = self._tier_measures(tier.window_months, fields.Date.context_today(self)).get(self.id, {})
+        labels = {
+            "spend": lambda missing: self.env._("spend %(amount)s more", amount=self.currency_id.format(missing)),
+            "points": lambda missing: self.env._("earn %(points)s more points", points=self._format_points(missing)),
+            "balance": lambda missing: self.env._(
+                "hold %(amount)s more on your card", amount=self.currency_id.format(missing)
+            ),
+            "topup": lambda missing: self.env._("top up %(amount)s more", amount=self.currency_id.format(missing)),
+        }
+        return [
+            labels[name](minimum - measures.get(name, 0.0))
+            for name, minimum in tier._thresholds().items()
+            if minimum > 0 and measures.get(name, 0.0) < minimum
+        ]
+
+    @api.model
+    def _cron_warn_tier_downgrades(self, batch_size=200):
+        """Tell members whose tier review is near and who no longer reach their tier what they need to keep
+        it, once per review."""
         today = fields.Date.context_today(self)
-        self.flush_model()
-        self.env["res.partner"].flush_model(["loyalty_birthday"])
+        self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """SELECT card.id FROM loyalty_card card
-                     JOIN res_partner partner ON partner.id = card.partner_id
-                     JOIN loyalty_tier tier ON tier.id = card.tier_id
-                    WHERE card.active AND tier.birthday_points > 0
-                      AND EXTRACT(MONTH FROM partner.loyalty_birthday) = %(month)s
-                      AND NOT EXISTS (SELECT 1 FROM loyalty_point_batch batch
-                                       WHERE batch.source_key = 'birthday/' || %(year)s || '/card/' || card.id)
+                     JOIN loyalty_program program ON program.id = card.program_id
+                    WHERE card.active AND card.earned_tier_id IS NOT NULL AND card.tier_override_id IS NULL
+                      AND program.tier_warning_days > 0 AND card.tier_review_date > %(today)s
+                      AND card.tier_review_date <= %(today)s::date + program.tier_warning_days
+                      AND card.tier_warned_review_date IS DISTINCT FROM card.tier_review_date
                     ORDER BY card.id""",
-                month=today.month,
-                year=str(today.year),
+                today=today,
             )
         )
         card_ids = [row[0] for row in self.env.cr.fetchall()]
         for start in range(0, len(card_ids), batch_size):
             cards = self.sudo().browse(card_ids[start : start + batch_size])  # every company's members
-            for card in cards:
-                card._earn_points(
-                    card.tier_id.birthday_points,
-                    f"birthday/{today.year}",
-                    self.env._("Birthday gift of the %(tier)s tier", tier=card.tier_id.name),
+            measures = cards._tier_measures_by_window(today)
+            at_risk = cards.filtered(
+                lambda card, measures=measures: (
+                    not card.earned_tier_id._is_reached(measures[card.earned_tier_id.window_months][card.id])
                 )
+            )
+            for card in at_risk:
+                card._posting().write({"tier_warned_review_date": card.tier_review_date})
+            self.env["stored.value.message"]._dispatch("tier_at_risk", at_risk)
             if not self.env["ir.cron"]._commit_progress(len(cards), remaining=len(card_ids) - start - len(cards)):
                 break
 
@@ -629,7 +827,9 @@ class LoyaltyCard(models.Model):
             )
         (self - cards).sudo()._posting().write({"tier_checked_date": today})
         # sudo: the tier history is written by the tier review only.
-        return self.env["loyalty.tier.history"].sudo()._posting().create(history_values)
+        history = self.env["loyalty.tier.history"].sudo()._posting().create(history_values)
+        self._welcome_to_tiers(history)
+        return history
 
     def _log_override(self, before, end_before, reason_before):
         """Every change of a manager's override is written in the tier history, with who and why."""

@@ -98,12 +98,12 @@ class LoyaltyPointBatch(models.Model):
 
     @api.model
     def _cron_send_expiry_reminders(self, batch_size=200):
-        """Email members who consented to emails whose points expire within their programme's reminder delay,
-        once per batch."""
+        """Remind members whose points expire within their programme's reminder delay, once per batch, by the
+        channels they consented to."""
         today = fields.Date.context_today(self)
         self.env.flush_all()
         Partner = self.env["res.partner"].with_context(active_test=False)
-        contactable = Partner._search(Partner._stored_value_contactable_domain("email"))
+        contactable = Partner._search(Partner._stored_value_reachable_domain())
         self.env.cr.execute(
             SQL(
                 """SELECT DISTINCT batch.card_id FROM loyalty_point_batch batch
@@ -120,12 +120,11 @@ class LoyaltyPointBatch(models.Model):
             )
         )
         card_ids = [row[0] for row in self.env.cr.fetchall()]
-        template = self.env.ref("loyalty_tiers.mail_template_points_expiring")
+        Card = self.env["loyalty.card"].sudo()  # members of every company
         for start in range(0, len(card_ids), batch_size):
             batch_ids = card_ids[start : start + batch_size]
-            for card_id in batch_ids:
-                template.send_mail(card_id)
-            # Marked in the same transaction as the emails are queued: a rerun sends nothing twice.
+            self.env["stored.value.message"]._dispatch("points_expiring", Card.browse(batch_ids))
+            # Marked in the transaction that queued the messages: a rerun sends nothing twice.
             self.env.cr.execute(
                 SQL(
                     """UPDATE loyalty_point_batch batch SET reminder_sent = TRUE

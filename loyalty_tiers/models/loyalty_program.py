@@ -24,20 +24,38 @@ class LoyaltyProgram(models.Model):
         string="Points per Top-up Unit",
         help="Points earned for each unit of currency topped up on a stored-value card; 0: none.",
     )
+    birthday_days_before = fields.Integer(
+        string="Birthday Care (days before)",
+        help="Members get their birthday greeting and gifts this many days before their birthday; "
+        "0: on the first day of their birthday month.",
+    )
+    tier_warning_days = fields.Integer(
+        string="Downgrade Warning (days)",
+        default=30,
+        help="Members who would lose their tier at its review are told this many days before, with what "
+        "they still need; 0: no warning.",
+    )
     birthday_multiplier = fields.Float(
         default=1.0,
         help="Points earned during the member's birthday month are multiplied by this (2: double points).",
     )
 
     @api.constrains(
-        "point_validity_months", "point_expiry_reminder_days", "topup_points_per_unit", "birthday_multiplier"
+        "point_validity_months",
+        "point_expiry_reminder_days",
+        "topup_points_per_unit",
+        "birthday_multiplier",
+        "birthday_days_before",
+        "tier_warning_days",
     )
     def _check_point_policy(self):
         for program in self:
-            if min(program.point_validity_months, program.point_expiry_reminder_days) < 0:
+            delays = (program.point_validity_months, program.point_expiry_reminder_days, program.tier_warning_days)
+            if min(delays) < 0 or not 0 <= program.birthday_days_before <= 60:
                 raise ValidationError(
                     self.env._(
-                        "Programme “%(program)s”: the validity and the reminder delay cannot be negative.",
+                        "Programme “%(program)s”: the validity and the reminder and warning delays cannot be "
+                        "negative, and birthday care starts at most 60 days before.",
                         program=program.name,
                     )
                 )
@@ -71,13 +89,14 @@ class LoyaltyProgram(models.Model):
             {"program_id": self.id, "partner_id": partner.id, "points": 0.0}
         )
 
-    def _issue_coupon(self, partner, key, description, points=None, expiration_date=None):
+    def _issue_coupon(self, partner, key, description, points=None, expiration_date=None, notify=True):
         """A coupon (or gift card) of this programme for ``partner``, issued once per ``key``.
 
         Every incentive of the suite (gift packs, the points shop, referrals, tier gifts, compensation)
         issues its codes here. ``points`` are the card's uses (a coupon) or value (a gift card); by default
-        what the programme's dearest reward costs. Odoo's creation email is not sent: the suite tells the
-        member by their consented channels. A key sent again returns the card it issued.
+        what the programme's dearest reward costs. Odoo's creation email is not sent: the member is told the
+        code by their consented channels (``notify``; a caller whose own message gives the code says no).
+        A key sent again returns the card it issued, and tells nobody again.
         """
         self.ensure_one()
         Card = self.env["loyalty.card"].sudo()  # the caller has checked who may give the incentive
@@ -111,7 +130,10 @@ class LoyaltyProgram(models.Model):
         }
         if expiration_date:
             values["expiration_date"] = expiration_date
-        return Card._posting().with_context(loyalty_no_mail=True).create(values).with_env(self.env)
+        coupon = Card._posting().with_context(loyalty_no_mail=True).create(values)
+        if notify:
+            self.env["stored.value.message"]._dispatch("coupon_given", coupon)
+        return coupon.with_env(self.env)
 
     def _demo_load_members(self, tier_names_zh=None):
         """Demo data: the stored-value holders join the programme and get their tiers and segments.

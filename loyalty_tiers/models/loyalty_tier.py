@@ -62,7 +62,30 @@ class LoyaltyTier(models.Model):
         "product.pricelist",
         help="Applied to members of this tier at the POS and in sales, unless they have a pricelist of their own.",
     )
-    birthday_points = fields.Float(help="Points given once a year, at the start of the member's birthday month.")
+    birthday_points = fields.Float(help="Points given once a year, when the member's birthday care starts.")
+    birthday_coupon_program_id = fields.Many2one(
+        "loyalty.program",
+        string="Birthday Coupon",
+        domain="[('program_type', 'in', ('coupons', 'gift_card', 'next_order_coupons', 'promotion'))]",
+        help="A coupon of this programme is given once a year with the birthday greeting.",
+    )
+    birthday_bonus = fields.Monetary(
+        help="Bonus credited once a year on the member's stored-value card with the birthday greeting."
+    )
+    birthday_care_call = fields.Boolean(
+        string="Personal Birthday Call",
+        help="专属关怀: the member's salesperson (else the stored-value manager) gets a call to do on their birthday.",
+    )
+    welcome_points = fields.Float(help="Points given once a year to a member reaching this tier.")
+    welcome_coupon_program_id = fields.Many2one(
+        "loyalty.program",
+        string="Welcome Coupon",
+        domain="[('program_type', 'in', ('coupons', 'gift_card', 'next_order_coupons', 'promotion'))]",
+        help="A coupon of this programme is given once a year to a member reaching this tier.",
+    )
+    welcome_bonus = fields.Monetary(
+        help="Bonus credited once a year on the stored-value card of a member reaching this tier."
+    )
     member_count = fields.Integer(compute="_compute_member_count")
 
     @api.depends("program_id")
@@ -105,14 +128,18 @@ class LoyaltyTier(models.Model):
         "grace_days",
         "point_multiplier",
         "birthday_points",
+        "birthday_bonus",
+        "welcome_points",
+        "welcome_bonus",
     )
     def _check_values(self):
         for tier in self:
-            if any(value < 0 for value in tier._thresholds().values()) or tier.birthday_points < 0:
+            gifts = (tier.birthday_points, tier.birthday_bonus, tier.welcome_points, tier.welcome_bonus)
+            if any(value < 0 for value in tier._thresholds().values()) or min(gifts) < 0:
                 raise ValidationError(
                     self.env._(
-                        "Tier “%(tier)s”: thresholds and birthday points cannot be negative; use 0 for “not a "
-                        "criterion”.",
+                        "Tier “%(tier)s”: thresholds and gifts cannot be negative; use 0 for “not a criterion” "
+                        "or “no gift”.",
                         tier=tier.name,
                     )
                 )

@@ -203,8 +203,26 @@ class PosOrder(models.Model):
         if self.state not in ("paid", "done", "invoiced") or self._loyalty_history():
             return
         self._take_back_returned_points()
+        self._flag_rewards_beyond_tier()
         for program in self._loyalty_programs():
             self._book_program_points(program)
+
+    def _flag_rewards_beyond_tier(self):
+        """Flag for a manager the member-only rewards the order gave to a customer outside their tiers: the
+        terminal does not offer them, so the order was changed or the member's tier moved meanwhile."""
+        for reward in self.lines.filtered("is_reward_line").reward_id:
+            if not reward._tier_allows(self.partner_id):
+                self._stored_value_flag(
+                    self.partner_id,
+                    self.env._(
+                        "Order %(order)s gave “%(reward)s”, an offer for %(tiers)s members only, to %(customer)s, "
+                        "who is not one.",
+                        order=self.name,
+                        reward=reward.description,
+                        tiers=", ".join(reward.tier_ids.mapped("name")),
+                        customer=self.partner_id.name or "-",
+                    ),
+                )
 
     def _loyalty_programs(self):
         """The loyalty programmes the order earns in or spends from."""

@@ -38,6 +38,18 @@ class SaleOrder(models.Model):
             self.env["loyalty.card"]._member_cards(order.partner_id, order.company_id)._update_tiers()
         return result if len(self) == 1 else True
 
+    def _get_claimable_rewards(self, forced_coupons=None):
+        """Member-only offers are claimable by members of their tiers only."""
+        result = super()._get_claimable_rewards(forced_coupons=forced_coupons)
+        partner = self.partner_id
+        for coupon, rewards in list(result.items()):
+            allowed = rewards.filtered(lambda reward: reward._tier_allows(partner))
+            if allowed:
+                result[coupon] = allowed
+            else:
+                del result[coupon]
+        return result
+
     def _action_cancel(self):
         """Points a confirmed order earned are taken back from the batch it earned them in, and points it
         spent come back in a batch of their own, once."""

@@ -3,7 +3,9 @@ from . import (
     test_incentive_coupons,
     test_insider_points,
     test_installation,
+    test_member_care,
     test_member_data_quality,
+    test_member_messages,
     test_member_privacy,
     test_point_expiry,
     test_points_randomised,
@@ -15,5 +17,6 @@ from . import (
     test_rfm_segments,
     test_sale_points,
     test_tier_access,
+    test_tier_offers,
     test_tier_upgrade,
 )

@@ -22,6 +22,8 @@ from . import (
     stored_value_consent,
     stored_value_followup_plan,
     stored_value_ledger,
+    stored_value_message,
+    stored_value_message_setting,
     stored_value_pin_attempt,
     stored_value_reveal,
 )

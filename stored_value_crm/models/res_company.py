@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 
 
@@ -48,6 +49,24 @@ class ResCompany(models.Model):
         help="Holders who asked for card emails are reminded once when their balance falls below this amount.",
     )
     stored_value_pin_max_attempts = fields.Integer(string="Wrong PIN Tries Before Lock", default=5)
+    stored_value_quiet_start = fields.Float(
+        string="Quiet Hours From",
+        default=21.0,
+        help="Text messages to customers wait from this hour, in the customer's time zone (else the company's).",
+    )
+    stored_value_quiet_end = fields.Float(
+        string="Quiet Hours Until",
+        default=8.0,
+        help="Hour when waiting text messages go out. Equal hours: no quiet hours.",
+    )
+
+    @api.constrains("stored_value_quiet_start", "stored_value_quiet_end")
+    def _check_stored_value_quiet_hours(self):
+        for company in self:
+            if not all(0 <= hour < 24 for hour in (company.stored_value_quiet_start, company.stored_value_quiet_end)):
+                raise ValidationError(
+                    self.env._("%(company)s: quiet hours run from 0:00 to 23:59.", company=company.name)
+                )
 
     def _stored_value_new_account(self, name, account_type, fallback_code):
         """A new account of this company, numbered after its highest account of ``account_type``."""

@@ -19,3 +19,5 @@ class ResConfigSettings(models.TransientModel):
     stored_value_dormant_days = fields.Integer(related="company_id.stored_value_dormant_days", readonly=False)
     stored_value_low_balance = fields.Monetary(related="company_id.stored_value_low_balance", readonly=False)
     stored_value_pin_max_attempts = fields.Integer(related="company_id.stored_value_pin_max_attempts", readonly=False)
+    stored_value_quiet_start = fields.Float(related="company_id.stored_value_quiet_start", readonly=False)
+    stored_value_quiet_end = fields.Float(related="company_id.stored_value_quiet_end", readonly=False)

@@ -234,6 +234,17 @@ class ResPartner(models.Model):
             CONSENT_ADDRESS_FIELDS[channel], "not in", [False, ""]
         )
 
+    def _stored_value_salesperson_in(self, company):
+        """The customer's salesperson if they can work for ``company`` (an active internal user of it)."""
+        self.ensure_one()
+        salesperson = self.user_id
+        usable = salesperson.active and not salesperson.share and company in salesperson.company_ids
+        return salesperson if usable else salesperson.browse()
+
+    def _stored_value_reachable_domain(self):
+        """The customers we may contact by at least one channel."""
+        return Domain.OR(self._stored_value_contactable_domain(channel) for channel in CONSENT_ADDRESS_FIELDS)
+
     def _stored_value_may_contact(self, channel):
         """The partners of ``self`` we may contact by ``channel``."""
         return self.filtered_domain(self._stored_value_contactable_domain(channel))

@@ -1038,6 +1038,29 @@ class StoredValueCard(models.Model):
             raise UserError(self.env._("Say why card %(card)s is compensated.", card=self.name))
         return self._credit_back("compensation", 0.0, bonus, key, reason=reason, **values)
 
+    def _gift_bonus(self, bonus, reason, key):
+        """Credit ``bonus`` as a gift to the holder (birthday, tier welcome, referral), with its reason.
+
+        Promotional credit, like a top-up bonus: booked as a promotion expense when spent, never refunded.
+        """
+        self.ensure_one()
+        return self._credit_back("bonus", 0.0, bonus, key, reason=reason)
+
+    @api.model
+    def _gift_wallet(self, partner, company, currency):
+        """The card that takes a gift of bonus for ``partner``: their oldest active card of ``company`` in
+        ``currency``; empty if they have none."""
+        return self.sudo().search(
+            [
+                ("partner_id", "=", partner.id),
+                ("state", "=", "active"),
+                ("company_id", "=", company.id),
+                ("currency_id", "=", currency.id),
+            ],
+            order="id",
+            limit=1,
+        )
+
     def _refund_figures(self):
         """``(refund, deduction)``: the cash the holder gets back, and the spent bonus kept from it."""
         self.ensure_one()
@@ -1479,10 +1502,11 @@ class StoredValueCard(models.Model):
 
     @api.model
     def _cron_send_reminders(self, batch_size=500):
-        """Remind holders who consented to emails of a low balance, or of a dormant one, once each time."""
+        """Remind holders of a low balance, or of a dormant one, once each time, by the channels they
+        consented to."""
         self.env.flush_all()
         Partner = self.env["res.partner"].with_context(active_test=False)
-        contactable = Partner._search(Partner._stored_value_contactable_domain("email"))
+        contactable = Partner._search(Partner._stored_value_reachable_domain())
         self.env.cr.execute(
             SQL(
                 """SELECT card.id,
@@ -1509,24 +1533,25 @@ class StoredValueCard(models.Model):
             if low or dormant
         ]
         reminders = {
-            "low": (
-                self.env.ref("stored_value_crm.mail_template_stored_value_low_balance"),
-                "low_balance_notified_date",
-            ),
-            "dormant": (self.env.ref("stored_value_crm.mail_template_stored_value_dormant"), "dormant_notified_date"),
+            "low": ("low_balance", "low_balance_notified_date"),
+            "dormant": ("dormant", "dormant_notified_date"),
         }
+        Message = self.env["stored.value.message"]
         for start in range(0, len(due), batch_size):
             batch = due[start : start + batch_size]
             now = fields.Datetime.now()
-            for card_id, kind in batch:
-                template, notified_field = reminders[kind]
-                template.send_mail(card_id)
+            for kind, (message_type, notified_field) in reminders.items():
+                card_ids = [card_id for card_id, due_kind in batch if due_kind == kind]
+                if not card_ids:
+                    continue
+                Message._dispatch(message_type, self.browse(card_ids))
+                # Marked in the transaction that queued the messages: a rerun reminds nobody twice.
                 self.env.cr.execute(
                     SQL(
-                        "UPDATE stored_value_card SET %s = %s WHERE id = %s",
+                        "UPDATE stored_value_card SET %s = %s WHERE id IN %s",
                         SQL.identifier(notified_field),
                         now,
-                        card_id,
+                        tuple(card_ids),
                     )
                 )
             self.invalidate_model(["low_balance_notified_date", "dormant_notified_date"])

@@ -289,8 +289,7 @@ class StoredValueFollowupPlan(models.Model):
         deadline = fields.Date.context_today(self) + timedelta(days=self.interval_days)
         values = []
         for partner in partners:
-            salesperson = partner.user_id
-            usable = salesperson.active and not salesperson.share and self.company_id in salesperson.company_ids
+            salesperson = partner._stored_value_salesperson_in(self.company_id)
             values.append(
                 {
                     "res_model_id": partner_model_id,
@@ -299,7 +298,7 @@ class StoredValueFollowupPlan(models.Model):
                     "summary": self.summary or self.name,
                     "note": self.note or self.activity_type_id.default_note,
                     "date_deadline": deadline,
-                    "user_id": (salesperson if self.responsible_type == "salesperson" and usable else fallback).id,
+                    "user_id": (salesperson if self.responsible_type == "salesperson" and salesperson else fallback).id,
                     "stored_value_followup_plan_id": self.id,
                     "automated": True,
                 }

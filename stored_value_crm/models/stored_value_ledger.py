@@ -120,12 +120,8 @@ class StoredValueLedger(models.Model):
         return dict(self._fields["entry_type"]._description_selection(self.env))[self.entry_type]
 
     def _notify_holder(self):
-        """Queue the movement email for holders who consented to emails."""
-        template = self.env.ref("stored_value_crm.mail_template_stored_value_movement", raise_if_not_found=False)
-        contactable = self.partner_id._stored_value_may_contact("email")
-        for entry in self.filtered(lambda entry: entry.partner_id in contactable):
-            # sudo: the holder's own notification, sent whatever the rights of the user who booked it.
-            template.sudo().send_mail(entry.id)
+        """Tell the holders of these movements, by the channels they consented to."""
+        self.env["stored.value.message"]._dispatch("movement", self)
 
     def write(self, vals):
         if vals and self:  # an empty recordset stays writable: Odoo's contact merge writes every model

@@ -4,6 +4,7 @@ from . import (
     test_card_stock,
     test_consent_honoured,
     test_contact_consent,
+    test_customer_messages,
     test_customer_privacy,
     test_ewallet_migration,
     test_followup_plans,

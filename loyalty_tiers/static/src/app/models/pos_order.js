@@ -17,4 +17,18 @@ patch(PosOrder.prototype, {
             this.setPricelist(tierPricelist);
         }
     },
+
+    /**
+     * Member-only offers (rewards restricted to tiers) are offered only to members of those tiers; the
+     * server flags an order that gives one to anybody else.
+     */
+    getClaimableRewards() {
+        const tier = this.getPartner()?.loyalty_tier_id;
+        return super
+            .getClaimableRewards(...arguments)
+            .filter(
+                ({ reward }) =>
+                    !reward.tier_ids?.length || (tier && reward.tier_ids.some((t) => t.id === tier.id))
+            );
+    },
 });
