@@ -23,6 +23,7 @@
         "views/loyalty_tier_history_views.xml",
         "views/res_partner_views.xml",
         "views/stored_value_followup_plan_views.xml",
+        "views/stored_value_bonus_rule_views.xml",
         "views/res_config_settings_views.xml",
         "views/loyalty_tiers_menus.xml",
         "views/loyalty_tiers_portal_templates.xml",

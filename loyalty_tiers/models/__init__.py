@@ -13,6 +13,8 @@ from . import (
     res_config_settings,
     res_partner,
     sale_order,
+    stored_value_bonus_rule,
+    stored_value_bonus_rule_gift,
     stored_value_card,
     stored_value_followup_plan,
     stored_value_message,

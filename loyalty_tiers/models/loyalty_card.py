@@ -274,7 +274,7 @@ class LoyaltyCard(models.Model):
             self._consume_points(spent_booked)
         return unpaid
 
-    def _take_back_points(self, points, order, source):
+    def _take_back_points(self, points, order, source, description=None):
         """Take back ``points`` that ``source`` (the returned order) earned, for the return ``order``.
 
         They come first from the batches ``source`` earned them in. A card that spent them goes
@@ -292,7 +292,8 @@ class LoyaltyCard(models.Model):
                     "card_id": self.id,
                     "order_model": order._name,
                     "order_id": order.id,
-                    "description": self.env._(
+                    "description": description
+                    or self.env._(
                         "Points of returned goods (%(order)s, return %(refund)s)",
                         order=source.name,
                         refund=order.name,
@@ -305,6 +306,19 @@ class LoyaltyCard(models.Model):
             card.write({"points": float_round(before - taken, precision_digits=POINT_DIGITS)})
             self.with_context(loyalty_points_reversed_source=f"{source._name},{source.id}")._consume_points(taken)
         return float_round(points - taken, precision_digits=POINT_DIGITS)
+
+    def _void_coupon(self, description):
+        """Void a coupon (or gift card) given as an incentive and not used: its points go to zero, it is
+        archived, and its history says why. The counterpart of ``loyalty.program._issue_coupon``."""
+        self.ensure_one()
+        self._lock_points()
+        if not self.active:
+            return
+        # sudo: the void is the bookkeeping of a take-back the caller decided (a refunded gift pack).
+        self.env["loyalty.history"].sudo().create(
+            {"card_id": self.id, "description": description, "issued": 0.0, "used": self.points}
+        )
+        self.sudo()._posting().with_context(loyalty_points_booked=True).write({"points": 0.0, "active": False})
 
     @api.model
     def _check_reward_costs(self, order_name, costs):

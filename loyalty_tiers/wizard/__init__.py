@@ -1,1 +1,1 @@
-from . import base_partner_merge_automatic_wizard, loyalty_card_update_balance
+from . import base_partner_merge_automatic_wizard, loyalty_card_update_balance, stored_value_refund_wizard

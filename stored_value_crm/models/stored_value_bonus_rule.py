@@ -4,7 +4,11 @@ from odoo.fields import Domain
 
 
 class StoredValueBonusRule(models.Model):
-    """充值赠送: a top-up of at least ``min_amount`` earns a fixed or percentage bonus."""
+    """充值赠送: a top-up of at least ``min_amount`` earns a fixed or percentage bonus.
+
+    Addons above may let a rule give more than money (a gift pack, :meth:`_has_gifts`); the money bonus
+    may then be zero.
+    """
 
     _name = "stored.value.bonus.rule"
     _description = "Top-up Bonus Rule"
@@ -34,16 +38,23 @@ class StoredValueBonusRule(models.Model):
                 raise ValidationError(
                     self.env._("Rule “%(rule)s”: the top-up threshold must be positive.", rule=rule.name)
                 )
-            if rule.bonus_value <= 0 or (rule.bonus_type == "percent" and rule.bonus_value > 100):
+            if rule.bonus_value < 0 or (rule.bonus_type == "percent" and rule.bonus_value > 100):
                 raise ValidationError(
-                    self.env._("Rule “%(rule)s”: the bonus must be positive, and at most 100%%.", rule=rule.name)
+                    self.env._("Rule “%(rule)s”: the bonus cannot be negative, nor above 100%%.", rule=rule.name)
                 )
+            if rule.bonus_value == 0 and not rule._has_gifts():
+                raise ValidationError(self.env._("Rule “%(rule)s” gives nothing: set a bonus.", rule=rule.name))
             if rule.date_from and rule.date_to and rule.date_from > rule.date_to:
                 raise ValidationError(self.env._("Rule “%(rule)s”: it ends before it starts.", rule=rule.name))
             if rule.validity_days < 0:
                 raise ValidationError(
                     self.env._("Rule “%(rule)s”: the bonus validity cannot be negative.", rule=rule.name)
                 )
+
+    def _has_gifts(self):
+        """Whether the rule gives something besides money; addons that add gifts to a rule say so."""
+        self.ensure_one()
+        return False
 
     @api.model
     def _applicable(self, company, amount, date=None):

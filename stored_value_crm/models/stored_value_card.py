@@ -883,7 +883,19 @@ class StoredValueCard(models.Model):
             (rule, wallet_math.bonus_for_rule(amount, rule.bonus_type, rule.bonus_value, self.currency_id.round))
             for rule in rules
         ]
-        return wallet_math.choose_bonuses(candidates, stack=self.company_id.stored_value_bonus_stacking)
+        return wallet_math.choose_bonuses(
+            candidates, stack=self.company_id.stored_value_bonus_stacking, keep=lambda rule: rule._has_gifts()
+        )
+
+    def _top_up_gift_descriptions(self, rules):
+        """What ``rules`` give besides money, one line each, for the previews; addons with gifts add theirs."""
+        return []
+
+    def _give_top_up_gifts(self, top_up, rules):
+        """Give what ``rules`` give besides money for the ``top_up`` entry just booked (once per entry).
+
+        Called in the top-up's transaction: a top-up refused or rolled back gives nothing.
+        """
 
     def _top_up(self, amount, journal, key):
         """Take ``amount`` paid into ``journal`` onto the card, with the bonus its rules give.
@@ -937,10 +949,13 @@ class StoredValueCard(models.Model):
         return None
 
     def _book_top_up(self, amount, key, **values):
-        """Post the top-up and the bonus of every rule it earns; announce it to the holder."""
+        """Post the top-up, the bonus and gifts of every rule it earns; announce it to the holder."""
         entries = self._post_movement("topup", amount, 0.0, key, **values)
         today = fields.Date.context_today(self)
-        for rule, bonus in self._bonus_rules_for(amount):
+        bonuses = self._bonus_rules_for(amount)
+        for rule, bonus in bonuses:
+            if self.currency_id.is_zero(bonus):  # a rule giving only gifts
+                continue
             entries |= self._post_movement(
                 "bonus",
                 0.0,
@@ -950,6 +965,7 @@ class StoredValueCard(models.Model):
                 bonus_expiry_date=rule.validity_days and fields.Date.add(today, days=rule.validity_days),
                 source_ref=values.get("source_ref"),
             )
+        self._give_top_up_gifts(entries[:1], [rule for rule, _bonus in bonuses])
         entries[:1]._notify_holder()
         return entries
 
@@ -1056,8 +1072,16 @@ class StoredValueCard(models.Model):
                 [],
                 ["bonus_amount:sum"],
             )[0][0]
-            deduction = min(max(-spent, 0.0), self.principal_balance)
+            deduction = min(max(-spent, 0.0) + self._refund_gift_deduction(), self.principal_balance)
         return self.currency_id.round(self.principal_balance - deduction), self.currency_id.round(deduction)
+
+    def _refund_gift_deduction(self):
+        """What the gifts of the card's top-ups the holder already used are worth, kept from a refund when
+        the policy deducts spent bonus; addons with gifts count theirs."""
+        return 0.0
+
+    def _take_back_top_up_gifts(self, refund):
+        """Take back the gifts of the top-ups the ``refund`` entry pays back; addons with gifts do."""
 
     def _cash_refund(self, journal, key, close=True):
         """Pay the unspent principal back (refund policy applied); the remaining bonus is forfeited."""
@@ -1103,6 +1127,7 @@ class StoredValueCard(models.Model):
         )
         if not self.currency_id.is_zero(deduction):
             self._post_deposit_move(entry, -deduction, journal)
+        self._take_back_top_up_gifts(entry)
         if close:
             self._set_state("closed")
         return entry
@@ -1382,7 +1407,7 @@ class StoredValueCard(models.Model):
         return {"id": new_card.id, "name": new_card.name}
 
     def pos_top_up_preview(self, amount):
-        """POS: what a top-up of ``amount`` would add, as ``{bonus, rules, balance_after}``."""
+        """POS: what a top-up of ``amount`` would add, as ``{bonus, rules, gifts, balance_after}``."""
         self.ensure_one()
         self._check_pos_user()
         self.check_access("read")
@@ -1392,6 +1417,7 @@ class StoredValueCard(models.Model):
         return {
             "bonus": bonus,
             "rules": [rule.name for rule, _value in bonuses],
+            "gifts": self._top_up_gift_descriptions([rule for rule, _value in bonuses]),
             "balance_after": self.currency_id.round(self.balance + amount + bonus),
         }
 

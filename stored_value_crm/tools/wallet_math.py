@@ -46,9 +46,13 @@ def bonus_for_rule(amount, bonus_type, value, round_amount):
     return round_amount(value)
 
 
-def choose_bonuses(candidates, stack):
-    """From ``[(rule, bonus)]`` of the matching rules keep all (stacking) or the best one."""
-    candidates = [(rule, bonus) for rule, bonus in candidates if bonus > 0]
+def choose_bonuses(candidates, stack, keep=None):
+    """From ``[(rule, bonus)]`` of the matching rules keep all (stacking) or the best one.
+
+    A rule giving no money counts only if ``keep(rule)`` (it gives something else); among equal
+    bonuses the first rule wins.
+    """
+    candidates = [(rule, bonus) for rule, bonus in candidates if bonus > 0 or (keep and keep(rule))]
     if stack or not candidates:
         return candidates
     return [max(candidates, key=lambda item: item[1])]

@@ -47,17 +47,22 @@ class StoredValueTopupWizard(models.TransientModel):
         for wizard in self:
             rules = wizard.card_id._bonus_rules_for(wizard.amount) if wizard.card_id and wizard.amount > 0 else []
             wizard.bonus_amount = sum(bonus for _rule, bonus in rules)
-            wizard.bonus_details = "\n".join(
+            card = wizard.card_id
+            lines = [
                 self.env._(
                     "%(rule)s: +%(bonus)s%(expiry)s",
                     rule=rule.name,
-                    bonus=wizard.card_id._format_amount(bonus),
+                    bonus=card._format_amount(bonus),
                     expiry=self.env._(", expires %(days)s days after the top-up", days=rule.validity_days)
                     if rule.validity_days
                     else "",
                 )
+                if not card.currency_id.is_zero(bonus)
+                else rule.name
                 for rule, bonus in rules
-            ) or self.env._("No bonus rule applies to this amount.")
+            ]
+            lines += card._top_up_gift_descriptions([rule for rule, _bonus in rules]) if rules else []
+            wizard.bonus_details = "\n".join(lines) or self.env._("No bonus rule applies to this amount.")
             wizard.balance_after = wizard.card_id.balance + max(wizard.amount, 0) + wizard.bonus_amount
 
     def action_confirm(self):

@@ -214,15 +214,7 @@ patch(PosStore.prototype, {
         const confirmed = await ask(this.dialog, {
             title: _t("Top up %(amount)s", { amount: this.formatStoredValue(amount) }),
             body: bonus
-                ? bonus.bonus > 0
-                    ? _t("Bonus %(bonus)s (%(rules)s). New balance %(balance)s.", {
-                          bonus: this.formatStoredValue(bonus.bonus),
-                          rules: bonus.rules.join(", "),
-                          balance: this.formatStoredValue(bonus.balance_after),
-                      })
-                    : _t("No bonus applies to this amount. New balance %(balance)s.", {
-                          balance: this.formatStoredValue(bonus.balance_after),
-                      })
+                ? this.storedValueTopUpPreviewText(bonus)
                 : _t("Offline: the bonus is added when the order reaches the server."),
             confirmLabel: _t("Add Top-up"),
         });
@@ -246,6 +238,28 @@ patch(PosStore.prototype, {
             opts,
             false
         );
+    },
+    /** What the server's preview of a top-up says it gives: the bonus, what else its rules give, the balance. */
+    storedValueTopUpPreviewText(preview) {
+        const balance = this.formatStoredValue(preview.balance_after);
+        const gifts = preview.gifts || [];
+        const rules = preview.rules.join(", ");
+        if (gifts.length) {
+            return _t("Bonus %(bonus)s (%(rules)s). Also given: %(gifts)s. New balance %(balance)s.", {
+                bonus: this.formatStoredValue(preview.bonus),
+                rules,
+                gifts: gifts.join(", "),
+                balance,
+            });
+        }
+        if (preview.bonus > 0) {
+            return _t("Bonus %(bonus)s (%(rules)s). New balance %(balance)s.", {
+                bonus: this.formatStoredValue(preview.bonus),
+                rules,
+                balance,
+            });
+        }
+        return _t("No bonus applies to this amount. New balance %(balance)s.", { balance });
     },
     /**
      * The holder reports the card lost, stolen or damaged (it is frozen at once), or gets a new number

@@ -231,6 +231,27 @@ describe("selling a top-up", () => {
         expect(line.customer_note).toMatch(/^Card •••• 1234, bonus \$\s5\.00$/);
     });
 
+    test("the cashier sees what else the rule gives (a gift pack), also without money bonus", async () => {
+        const previews = [
+            { bonus: 5, rules: ["Pack"], gifts: ["200 points (Points)", "1 × Free Coffee (Coupons)"] },
+            { bonus: 0, rules: ["Points only"], gifts: ["300 points (Points)"] },
+        ];
+        onRpc("stored.value.card", "pos_top_up_preview", () => ({ ...previews.shift(), balance_after: 155 }));
+        const store = await setupPosEnv();
+        const bodies = [];
+        for (let attempt = 0; attempt < 2; attempt++) {
+            const dialogs = answerDialogs(store, topUpAnswers("50"));
+            await store.addLineToOrder({ product_tmpl_id: TOP_UP }, orderOf(store, WANG_FANG));
+            bodies.push(dialogs[1].props.body);
+        }
+        expect(bodies[0]).toMatch(
+            /^Bonus \$\s5\.00 \(Pack\)\. Also given: 200 points \(Points\), 1 × Free Coffee \(Coupons\)\. New balance \$\s155\.00\.$/
+        );
+        expect(bodies[1]).toMatch(
+            /^Bonus \$\s0\.00 \(Points only\)\. Also given: 300 points \(Points\)\. New balance \$\s155\.00\.$/
+        );
+    });
+
     test("without a bonus the line names the card only", async () => {
         onRpc("stored.value.card", "pos_top_up_preview", () => ({
             bonus: 0,
