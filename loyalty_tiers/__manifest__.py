@@ -19,11 +19,13 @@
         "views/loyalty_card_views.xml",
         "views/loyalty_point_batch_views.xml",
         "views/loyalty_tier_history_views.xml",
+        "views/loyalty_redemption_views.xml",
         "views/res_partner_views.xml",
         "views/stored_value_followup_plan_views.xml",
         "views/res_config_settings_views.xml",
         "views/loyalty_tiers_menus.xml",
         "views/loyalty_tiers_portal_templates.xml",
+        "views/loyalty_points_shop_portal_templates.xml",
     ],
     "demo": ["demo/loyalty_tiers_demo.xml"],
     "assets": {

@@ -397,6 +397,33 @@ class LoyaltyCard(models.Model):
         self.sudo()._posting().with_context(loyalty_points_booked=True).write({"points": self.points + points})
         return self._create_batch(points, key, description, debt=debt)
 
+    def _redeem_points(self, points, description):
+        """Spend ``points`` of this card (locked and read afresh by the caller) on something the server
+        priced, such as a reward of the points shop; refused when the card holds fewer, whatever the
+        company's negative-points policy (which is for orders already paid, not for new spending)."""
+        self.ensure_one()
+        if float_compare(points, 0.0, precision_digits=POINT_DIGITS) <= 0:
+            raise UserError(
+                self.env._("Card %(card)s: points spent must be positive (%(points)s).", card=self.code, points=points)
+            )
+        if float_compare(self.points, points, precision_digits=POINT_DIGITS) < 0:
+            raise UserError(
+                self.env._(
+                    "Card %(card)s holds %(held)s points; %(points)s are needed.",
+                    card=self.code,
+                    held=self.points,
+                    points=points,
+                )
+            )
+        # sudo: the history and points of a spending this flow checked, whoever asked for it.
+        self.env["loyalty.history"].sudo().create(
+            {"card_id": self.id, "description": description, "issued": 0.0, "used": points}
+        )
+        self.sudo()._posting().with_context(loyalty_points_booked=True).write(
+            {"points": float_round(self.points - points, precision_digits=POINT_DIGITS)}
+        )
+        self._consume_points(points)
+
     def _point_multiplier(self, date=None):
         """What earnings of this member are multiplied by on ``date``: the tier's and the birthday month's."""
         self.ensure_one()
