@@ -300,8 +300,17 @@ class LoyaltyCard(models.Model):
 
     @api.model
     def _check_reward_costs(self, order_name, costs):
-        """Refuse the rewards of ``costs`` (``[(reward, points paid)]``) taken for less than they cost."""
+        """Refuse the rewards of ``costs`` (``[(reward, points paid)]``) taken for less than they cost, and
+        those of the points shop, which are exchanged for a code there, not taken on an order."""
         for reward, cost in costs:
+            if reward.points_shop:
+                raise UserError(
+                    self.env._(
+                        "Order %(order)s takes reward “%(reward)s” of the points shop; it is redeemed in the shop.",
+                        order=order_name,
+                        reward=reward.description,
+                    )
+                )
             fixed_cost = not (reward.reward_type == "discount" and reward.discount_mode == "per_point")
             if fixed_cost and float_compare(cost, reward.required_points, precision_digits=POINT_DIGITS) < 0:
                 raise UserError(

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.fields import Domain
 
 from .loyalty_program import COUPON_PROGRAM_TYPES
 
@@ -27,6 +28,11 @@ class LoyaltyReward(models.Model):
         help="What the issued code holds: the gift card's amount, or the coupon's points; 0: what the "
         "programme's dearest reward needs.",
     )
+
+    @api.model
+    def _load_pos_data_domain(self, data, config):
+        # A reward of the points shop is exchanged for a code, never taken on an order.
+        return Domain.AND([super()._load_pos_data_domain(data, config), [("points_shop", "=", False)]])
 
     @api.constrains("points_shop", "points_shop_program_id", "points_shop_value", "required_points", "program_id")
     def _check_points_shop(self):

@@ -95,6 +95,15 @@ class SaleOrder(models.Model):
         )
         return (entries.coupon_id | reward_lines.coupon_id).sudo()
 
+    def _get_claimable_rewards(self, forced_coupons=None):
+        # A reward of the points shop is exchanged for a code in the shop, not taken on an order.
+        result = super()._get_claimable_rewards(forced_coupons=forced_coupons)
+        for coupon, rewards in list(result.items()):
+            result[coupon] = rewards.filtered(lambda reward: not reward.points_shop)
+            if not result[coupon]:
+                del result[coupon]
+        return result
+
     def _check_loyalty_reward_costs(self):
         """Refuse the order's loyalty rewards taken for less than they cost (a reward split on several
         lines carries its cost on one of them)."""

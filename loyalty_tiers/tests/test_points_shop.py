@@ -112,6 +112,21 @@ class TestPointsShop(LoyaltyTiersCommon, HttpCase):
             self.redeem(reward=self.checkout_reward)
         self.assertEqual(self.state(), (500, 0, 0))
 
+    def test_a_shop_reward_is_never_taken_on_an_order(self):
+        salesman = self._create_sv_user("shop_salesman", "Salesman", ["sales_team.group_sale_salesman"], [])
+        order = (
+            self.env["sale.order"]
+            .with_user(salesman)
+            .create({"partner_id": self.holder.id, "order_line": [Command.create({"product_id": self.product_a.id})]})
+        )
+        self.assertEqual(order._get_claimable_rewards(forced_coupons=self.card)[self.card], self.checkout_reward)
+        with self.assertRaisesRegex(UserError, "of the points shop"):
+            self.env["loyalty.card"]._check_reward_costs("S00042", [(self.shop_reward, 300)])
+        config = self.env["pos.config"].sudo().create({"name": "Shop Till", "company_id": self.company.id})
+        domain = self.env["loyalty.reward"]._load_pos_data_domain({}, config)
+        loaded = self.env["loyalty.reward"].search(domain)
+        self.assertEqual(loaded & (self.shop_reward | self.checkout_reward), self.checkout_reward)
+
     def test_a_loyalty_manager_configures_the_shop_and_a_cashier_cannot(self):
         reward = self.checkout_reward.with_user(self.tier_manager)
         reward.write({"points_shop": True, "points_shop_program_id": self.gift_cards.id})
