@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.service.model import retrying
 from odoo.tests import HttpCase, tagged
+from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
 from odoo.addons.stored_value_crm.tests.common import CommittedShopCase
@@ -172,6 +173,32 @@ class TestPointsShop(LoyaltyTiersCommon, HttpCase):
             with self.subTest(card=forged), self.assertRaises(UserError):
                 Shop.pos_redeem(forged, self.shop_reward.id, str(uuid4()))
         self.assertEqual(self.state(), (200, 1, 1))
+
+    def test_over_json_rpc_the_cashier_redeems_once_and_cannot_reach_another_company(self):
+        self.tier_user.password = "shop_cashier_pw"
+        self.authenticate(self.tier_user.login, "shop_cashier_pw")
+        key = str(uuid4())
+
+        def call(method, *args):
+            return self.make_jsonrpc_request(
+                f"/web/dataset/call_kw/loyalty.redemption/{method}",
+                {"model": "loyalty.redemption", "method": method, "args": list(args), "kwargs": {}},
+            )
+
+        first = call("pos_redeem", self.card.id, self.shop_reward.id, key)
+        self.assertEqual(call("pos_redeem", self.card.id, self.shop_reward.id, key)["redemption"], first["redemption"])
+        self.assertEqual(self.state(), (200, 1, 1))
+        other_company = self.setup_other_company()["company"]
+        elsewhere = self.env["loyalty.program"].create(
+            {"name": "Elsewhere Points", "program_type": "loyalty", "company_id": other_company.id}
+        )
+        self.env["loyalty.tier"].create({"name": "Elsewhere", "program_id": elsewhere.id})
+        foreign = self.env["loyalty.card"].sudo().create({"program_id": elsewhere.id, "partner_id": self.holder.id})
+        with mute_logger("odoo.http"), self.assertRaises(JsonRpcException) as refusal:
+            call("pos_redeem", foreign.id, self.shop_reward.id, str(uuid4()))
+        self.assertEqual(refusal.exception.args[0], "odoo.exceptions.AccessError")
+        with mute_logger("odoo.http"), self.assertRaises(JsonRpcException):
+            call("write", [first["redemption"]["id"]], {"points": 1})
 
     def test_only_a_cashier_serving_members_reaches_the_shop(self):
         pos_only = self._create_sv_user("shop_pos_only", "POS Only", ["point_of_sale.group_pos_user"], [])
