@@ -9,6 +9,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
+from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
 from odoo.addons.stored_value_crm.tests.common import CommittedShopCase
 
 from ..models.loyalty_card import LoyaltyCard
@@ -318,3 +319,55 @@ class TestPointsShopConcurrency(CommittedShopCase):
         results = self.race(self._redeem, (card_id, key), (card_id, key), hold=(LoyaltyCard, "_redeem_points"))
         self.assertEqual(results[0], results[1], "both answers are the one redemption")
         self.assertEqual(self._state(card_id), (400.0, 400.0, 1, 1))
+
+
+@tagged("post_install", "-at_install")
+class TestPointsShopPosTour(TestPointOfSaleHttpCommon):
+    """A cashier serving members opens the points shop of the selected member and redeems for them."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.user.group_ids += cls.env.ref("loyalty_tiers.group_loyalty_tier_manager")
+        cls.pos_user.group_ids += cls.env.ref("loyalty_tiers.group_loyalty_tier_user")
+        company = cls.main_pos_config.company_id
+        cls.coupons = cls.env["loyalty.program"].create(
+            {"name": "Shop Coupons", "program_type": "coupons", "company_id": company.id}
+        )
+        cls.program = cls.env["loyalty.program"].create(
+            {
+                "name": "Member Points",
+                "program_type": "loyalty",
+                "company_id": company.id,
+                "pos_ok": True,
+                "reward_ids": [
+                    Command.clear(),
+                    Command.create(
+                        {
+                            "description": "Free haircut coupon",
+                            "required_points": 1000,
+                            "points_shop": True,
+                            "points_shop_program_id": cls.coupons.id,
+                        }
+                    ),
+                ],
+            }
+        )
+        tier = cls.env["loyalty.tier"].create({"name": "Member", "program_id": cls.program.id})
+        cls.member = cls.env["res.partner"].create({"name": "AAA Points Shopper"})
+        cls.card = (
+            cls.env["loyalty.card"]
+            .sudo()
+            .create({"program_id": cls.program.id, "partner_id": cls.member.id, "points": 1500})
+        )
+        cls.card._update_tiers()
+        assert cls.card.tier_id == tier
+
+    def test_cashier_redeems_for_the_member(self):
+        self.start_pos_tour("loyalty_tiers_points_shop_pos")
+        redemption = self.env["loyalty.redemption"].search([("card_id", "=", self.card.id)])
+        self.assertEqual((redemption.channel, redemption.user_id, redemption.points), ("pos", self.pos_user, 1000))
+        self.assertEqual(
+            (redemption.coupon_id.partner_id, redemption.coupon_id.program_id), (self.member, self.coupons)
+        )
+        self.assertEqual(self.card.points, 500)
