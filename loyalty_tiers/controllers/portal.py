@@ -39,7 +39,7 @@ class LoyaltyTiersPortal(CustomerPortal):
         if "loyalty_points_shop_reward_count" in counters:
             Redemption = request.env["loyalty.redemption"]
             values["loyalty_points_shop_reward_count"] = sum(
-                len(Redemption._catalogue(card)) for card in self._loyalty_member_cards()
+                len(Redemption._catalogue(card)) for card in self._points_shop_cards()
             )
         return values
 
@@ -49,9 +49,16 @@ class LoyaltyTiersPortal(CustomerPortal):
         values.update({"page_name": "loyalty_tiers", "cards": self._loyalty_member_cards()})
         return request.render("loyalty_tiers.portal_my_loyalty", values)
 
+    def _points_shop_cards(self):
+        """The member cards the logged-in user may spend: their own and their company's, not those of
+        the company's other contacts, which they only see."""
+        partner = request.env.user.partner_id
+        holders = partner | partner.commercial_partner_id
+        return self._loyalty_member_cards().filtered(lambda card: card.partner_id in holders)
+
     def _points_shop_values(self, redeemed=None, error=None):
         """The points shop page: each member card with its rewards, a fresh request key per form."""
-        cards = self._loyalty_member_cards()
+        cards = self._points_shop_cards()
         Redemption = request.env["loyalty.redemption"].sudo()  # sudo: the member's own cards, found above
         shops = []
         for card in cards:
@@ -78,7 +85,7 @@ class LoyaltyTiersPortal(CustomerPortal):
     def portal_points_shop_redeem(self, card_id=None, reward_id=None, key=None, **kwargs):
         """Redeem a reward from the member's own card; the points and the code are the server's."""
         try:
-            card = self._loyalty_member_cards().filtered(lambda card: str(card.id) == str(card_id))
+            card = self._points_shop_cards().filtered(lambda card: str(card.id) == str(card_id))
             if not card:
                 raise UserError(request.env._("This is not one of your membership cards."))
             reward = request.env["loyalty.reward"].sudo().browse(int(reward_id or 0)).exists()

@@ -23,7 +23,6 @@ class LoyaltyRedemption(models.Model):
     reward_id = fields.Many2one("loyalty.reward", required=True, ondelete="restrict")
     points = fields.Float(required=True, help="What the reward cost when it was redeemed.")
     coupon_id = fields.Many2one("loyalty.card", string="Issued Code", required=True, ondelete="restrict")
-    coupon_code = fields.Char(related="coupon_id.code", string="Code")
     channel = fields.Selection([("portal", "Portal"), ("pos", "Point of Sale")], required=True)
     date = fields.Datetime(required=True, default=fields.Datetime.now)
     user_id = fields.Many2one("res.users", string="By", required=True, default=lambda self: self.env.user)

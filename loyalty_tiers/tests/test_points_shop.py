@@ -237,6 +237,22 @@ class TestPointsShop(LoyaltyTiersCommon, HttpCase):
         self.assertEqual(self.state(), (200, 1, 1))
         self.assertIn("holds 200.0 points", post(self.card, self.shop_reward, key=str(uuid4())).text)
 
+    def test_a_colleague_on_the_portal_cannot_spend_a_coworkers_points(self):
+        company = self.env["res.partner"].create({"name": "Li Na Trading", "is_company": True})
+        self.holder.parent_id = company
+        colleague = self.env["res.partner"].create({"name": "Zhou Min", "parent_id": company.id})
+        self._create_portal_user("shop.colleague", "shop.colleague", partner_id=colleague.id)
+        self.authenticate("shop.colleague", "shop.colleague")
+        self.assertNotIn("Gift card of 50", self.url_open("/my/points-shop").text)
+        data = {
+            "card_id": self.card.id,
+            "reward_id": self.shop_reward.id,
+            "key": str(uuid4()),
+            "csrf_token": http.Request.csrf_token(self),
+        }
+        self.assertIn("not one of your membership cards", self.url_open("/my/points-shop/redeem", data=data).text)
+        self.assertEqual(self.state(), (500, 0, 0))
+
     def test_portal_redemption_tour(self):
         self.start_tour("/my/points-shop", "loyalty_tiers_points_shop_portal", login="shop.member")
         self.assertEqual(self.state(), (200, 1, 1))
