@@ -2,6 +2,9 @@ import uuid
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import float_compare
+
+from .loyalty_card import POINT_DIGITS
 
 # Who serves members at the till sees their tiers and points (with point_of_sale's cashier group).
 POS_MEMBER_GROUP = "loyalty_tiers.group_loyalty_tier_user"
@@ -124,7 +127,8 @@ class LoyaltyRedemption(models.Model):
                     "name": reward.description,
                     "points": reward.required_points,
                     "program": reward.points_shop_program_id.name,
-                    "affordable": card.points >= reward.required_points,
+                    "affordable": float_compare(card.points, reward.required_points, precision_digits=POINT_DIGITS)
+                    >= 0,
                 }
                 for reward in self._catalogue(card)
             ],
@@ -151,6 +155,7 @@ class LoyaltyRedemption(models.Model):
 
     @api.model
     def _check_pos_member_service(self):
+        """Refuse whoever does not both run a till and serve loyalty members."""
         user = self.env.user
         if not all(user.has_group(group) for group in ("point_of_sale.group_pos_user", POS_MEMBER_GROUP)):
             raise AccessError(self.env._("Only a cashier who serves loyalty members may use the points shop."))

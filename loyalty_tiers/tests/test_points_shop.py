@@ -23,8 +23,11 @@ class TestPointsShop(LoyaltyTiersCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.gift_cards = cls.env["loyalty.program"].create(
-            {"name": "Shop Gift Cards", "program_type": "gift_card", "company_id": cls.company.id}
+        # A gift-card programme as its form creates it, with Odoo's defaults (one point per unit of money).
+        cls.gift_cards = (
+            cls.env["loyalty.program"]
+            .with_context(default_program_type="gift_card")
+            .create({"name": "Shop Gift Cards", "company_id": cls.company.id})
         )
         cls.shop_reward = cls.env["loyalty.reward"].create(
             {
@@ -215,6 +218,8 @@ class TestPointsShop(LoyaltyTiersCommon, HttpCase):
 
     def test_the_portal_member_redeems_from_their_own_card_only(self):
         self.authenticate("shop.member", "shop.member")
+        counters = self.make_jsonrpc_request("/my/counters", {"counters": ["loyalty_points_shop_reward_count"]})
+        self.assertEqual(counters["loyalty_points_shop_reward_count"], 1, "the portal home shows the shop")
         page = self.url_open("/my/points-shop").text
         self.assertIn("Gift card of 50", page)
         self.assertNotIn("Other gift card", page)
