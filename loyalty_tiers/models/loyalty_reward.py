@@ -38,7 +38,7 @@ class LoyaltyReward(models.Model):
     def _check_points_shop(self):
         for reward in self.filtered("points_shop"):
             program = reward.points_shop_program_id
-            if reward.program_id.program_type != "loyalty" or not program:
+            if reward.program_id.program_type != "loyalty" or program.program_type not in COUPON_PROGRAM_TYPES:
                 raise ValidationError(
                     self.env._(
                         "Reward “%(reward)s”: only a reward of a loyalty programme that names the coupon or "

@@ -140,6 +140,9 @@ class TestPointsShop(LoyaltyTiersCommon, HttpCase):
             reward.write({"points_shop_program_id": False})
         with self.assertRaises(ValidationError):
             reward.write({"required_points": 0})
+        ewallet = self.env["loyalty.program"].create({"name": "eWallet", "program_type": "ewallet"})
+        with self.assertRaises(ValidationError):
+            reward.write({"points_shop_program_id": ewallet.id})
         with self.assertRaises(AccessError):
             self.shop_reward.with_user(self.tier_user).write({"required_points": 1})
 
