@@ -322,8 +322,17 @@ class LoyaltyCard(models.Model):
 
     @api.model
     def _check_reward_costs(self, order_name, costs):
-        """Refuse the rewards of ``costs`` (``[(reward, points paid)]``) taken for less than they cost."""
+        """Refuse the rewards of ``costs`` (``[(reward, points paid)]``) taken for less than they cost, and
+        those of the points shop, which are exchanged for a code there, not taken on an order."""
         for reward, cost in costs:
+            if reward.points_shop:
+                raise UserError(
+                    self.env._(
+                        "Order %(order)s takes reward “%(reward)s” of the points shop; it is redeemed in the shop.",
+                        order=order_name,
+                        reward=reward.description,
+                    )
+                )
             fixed_cost = not (reward.reward_type == "discount" and reward.discount_mode == "per_point")
             if fixed_cost and float_compare(cost, reward.required_points, precision_digits=POINT_DIGITS) < 0:
                 raise UserError(
@@ -418,6 +427,33 @@ class LoyaltyCard(models.Model):
         debt = max(-self.points, 0.0)
         self.sudo()._posting().with_context(loyalty_points_booked=True).write({"points": self.points + points})
         return self._create_batch(points, key, description, debt=debt)
+
+    def _redeem_points(self, points, description):
+        """Spend ``points`` of this card (locked and read afresh by the caller) on something the server
+        priced, such as a reward of the points shop; refused when the card holds fewer, whatever the
+        company's negative-points policy (which is for orders already paid, not for new spending)."""
+        self.ensure_one()
+        if float_compare(points, 0.0, precision_digits=POINT_DIGITS) <= 0:
+            raise UserError(
+                self.env._("Card %(card)s: points spent must be positive (%(points)s).", card=self.code, points=points)
+            )
+        if float_compare(self.points, points, precision_digits=POINT_DIGITS) < 0:
+            raise UserError(
+                self.env._(
+                    "Card %(card)s holds %(held)s points; %(points)s are needed.",
+                    card=self.code,
+                    held=self.points,
+                    points=points,
+                )
+            )
+        # sudo: the history and points of a spending this flow checked, whoever asked for it.
+        self.env["loyalty.history"].sudo().create(
+            {"card_id": self.id, "description": description, "issued": 0.0, "used": points}
+        )
+        self.sudo()._posting().with_context(loyalty_points_booked=True).write(
+            {"points": float_round(self.points - points, precision_digits=POINT_DIGITS)}
+        )
+        self._consume_points(points)
 
     def _point_multiplier(self, date=None):
         """What earnings of this member are multiplied by on ``date``: the tier's and the birthday month's."""

@@ -39,11 +39,12 @@ class SaleOrder(models.Model):
         return result if len(self) == 1 else True
 
     def _get_claimable_rewards(self, forced_coupons=None):
-        """Member-only offers are claimable by members of their tiers only."""
+        """Member-only offers are claimable by members of their tiers only; a reward of the points shop is
+        exchanged for a code in the shop, never taken on an order."""
         result = super()._get_claimable_rewards(forced_coupons=forced_coupons)
         partner = self.partner_id
         for coupon, rewards in list(result.items()):
-            allowed = rewards.filtered(lambda reward: reward._tier_allows(partner))
+            allowed = rewards.filtered(lambda reward: not reward.points_shop and reward._tier_allows(partner))
             if allowed:
                 result[coupon] = allowed
             else:

@@ -68,7 +68,7 @@ class StoredValueCard(models.Model):
                     gift.program_id._issue_coupon(
                         self.partner_id, f"{key}{rule.id}/{gift.id}/{number}", f"{description} ({rule.name})"
                     )
-        # message: gift_pack_given (the holder's points and coupon codes of the top-up)
+        # Each coupon's code reaches the holder by their consented channels (message type Coupon Given).
         return result
 
     def _gift_pack_top_ups(self, before=None):
@@ -146,7 +146,6 @@ class StoredValueCard(models.Model):
                     self._flag_gift_points_kept(refund, top_up, batch, missing)
             for coupon in coupons.filtered(lambda coupon: not coupon.use_count):
                 coupon._void_coupon(description)
-        # message: gift_pack_taken_back (the points and coupons the refund took back)
         return result
 
     def _flag_gift_points_kept(self, refund, top_up, batch, missing):

@@ -9,6 +9,7 @@ from . import (
     test_member_privacy,
     test_point_expiry,
     test_points_randomised,
+    test_points_shop,
     test_pos_new_member,
     test_pos_points_concurrency,
     test_pos_points_sync,
