@@ -76,6 +76,8 @@ class LoyaltyReward(models.Model):
     def _tier_allows(self, partner):
         """Whether ``partner`` may take this reward: it is open to all, or they hold one of its tiers."""
         self.ensure_one()
-        if not self.tier_ids:
+        # sudo: whoever sells (a salesperson) may not read tiers; only whether they match is used.
+        tiers = self.sudo().tier_ids
+        if not tiers:
             return True
-        return bool(partner.sudo().loyalty_member_card_ids.filtered("active").tier_id & self.tier_ids)
+        return bool(partner.sudo().loyalty_member_card_ids.filtered("active").tier_id & tiers)
