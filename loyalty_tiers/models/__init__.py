@@ -2,6 +2,7 @@ from . import (
     loyalty_card,
     loyalty_point_batch,
     loyalty_program,
+    loyalty_referral,
     loyalty_tier,
     loyalty_tier_history,
     pos_order,

@@ -83,6 +83,12 @@ class ResPartner(models.Model):
     )
     member_data_issues = fields.Char(string="Data Issues", compute="_compute_member_data_quality")
     loyalty_member_card_ids = fields.One2many("loyalty.card", "partner_id", string="Loyalty Cards")
+    loyalty_referral_code = fields.Char(
+        string="Referral Code",
+        compute="_compute_loyalty_referral_code",
+        help="The member's code for bringing new customers (老带新), in the company's programme with referrals.",
+    )
+    loyalty_referral_url = fields.Char(string="Referral Link", compute="_compute_loyalty_referral_code")
     loyalty_tier_id = fields.Many2one(
         "loyalty.tier",
         string="Member Tier",
@@ -236,13 +242,84 @@ class ResPartner(models.Model):
 
     @api.model
     def _stored_value_member_keys(self):
-        return super()._stored_value_member_keys() | {"birthday"}
+        return super()._stored_value_member_keys() | {"birthday", "referral_code"}
 
     @api.model
     def _stored_value_member_values(self, values, company):
         member = super()._stored_value_member_values(values, company)
         member["partner"]["loyalty_birthday"] = self._loyalty_counter_birthday(values.get("birthday"))
+        code = values.get("referral_code") or None
+        if code is not None and not isinstance(code, str):
+            raise UserError(self.env._("%(code)s is not a referral code.", code=str(code)[:40]))
+        member["referral_code"] = code and code.strip()
         return member
+
+    @api.model
+    def _stored_value_open_member(self, member, key, config, pin=None, customer=None):
+        """A member opened with the referral code of the member who brought them records the referral."""
+        code = member.get("referral_code")
+        if not code:
+            return super()._stored_value_open_member(member, key, config, pin=pin, customer=customer)
+        # Looked up before the card is opened: the card this request opens does not make a customer existing.
+        existing = bool(customer) and customer._loyalty_is_existing_customer(config.company_id)
+        partner, card = super()._stored_value_open_member(member, key, config, pin=pin, customer=customer)
+        self.env["loyalty.referral"]._refer(code, partner, "pos", config.company_id, f"{key}/referral", existing)
+        return partner, card
+
+    def _loyalty_is_existing_customer(self, company):
+        """Whether this customer already had a card (stored-value or loyalty) or a purchase at ``company``."""
+        self.ensure_one()
+        partners = self.commercial_partner_id | self.commercial_partner_id.child_ids | self
+        # sudo: whether the customer bought before is a yes or no, whoever serves them.
+        env = self.env(su=True)
+        company_domain = [("company_id", "in", [False, company.id])]
+        return bool(
+            env["stored.value.card"].search_count([("partner_id", "in", partners.ids), *company_domain], limit=1)
+            or env["loyalty.card"]
+            .with_context(active_test=False)
+            .search_count(
+                [("partner_id", "in", partners.ids), ("program_id.program_type", "=", "loyalty"), *company_domain],
+                limit=1,
+            )
+            or env["pos.order"].search_count(
+                [
+                    ("partner_id", "in", partners.ids),
+                    ("state", "in", ("paid", "done")),
+                    ("company_id", "=", company.id),
+                ],
+                limit=1,
+            )
+            or env["account.move"].search_count(
+                [
+                    ("partner_id", "in", partners.ids),
+                    ("state", "=", "posted"),
+                    ("move_type", "=", "out_invoice"),
+                    ("company_id", "=", company.id),
+                ],
+                limit=1,
+            )
+        )
+
+    @api.depends_context("company")
+    def _compute_loyalty_referral_code(self):
+        # sudo: a member's own referral code is shown wherever the member is (receipt, statement, portal).
+        cards = (
+            self.env["loyalty.card"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", self._origin.ids),
+                    ("referral_code", "!=", False),
+                    ("program_id.referral_enabled", "=", True),
+                    ("company_id", "in", [False, self.env.company.id]),
+                ],
+                order="id",
+            )
+        )
+        for partner in self:
+            card = cards.filtered(lambda card, partner=partner: card.partner_id == partner._origin)[:1]
+            partner.loyalty_referral_code = card.referral_code
+            partner.loyalty_referral_url = card.referral_url
 
     @api.model
     def _loyalty_counter_birthday(self, typed):
@@ -417,6 +494,8 @@ class ResPartner(models.Model):
             "loyalty_points_expiring_date",
             "loyalty_next_tier_id",
             "loyalty_tier_progress",
+            "loyalty_referral_code",
+            "loyalty_referral_url",
         ]
 
     # ------------------------------------------------------------------
