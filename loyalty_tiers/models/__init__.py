@@ -1,4 +1,5 @@
 from . import (
+    account_move,
     loyalty_card,
     loyalty_point_batch,
     loyalty_program,

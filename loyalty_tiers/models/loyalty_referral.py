@@ -54,7 +54,7 @@ class LoyaltyReferral(models.Model):
     request_key = fields.Char(readonly=True, copy=False, groups="base.group_system")
     reward_date = fields.Datetime(readonly=True)
     reward_document = fields.Reference(
-        [("stored.value.ledger", "Top-up"), ("pos.order", "POS Order")],
+        [("stored.value.ledger", "Top-up"), ("pos.order", "POS Order"), ("account.move", "Invoice")],
         string="Qualifying Document",
         readonly=True,
     )
@@ -70,6 +70,11 @@ class LoyaltyReferral(models.Model):
         readonly=True,
         help="What the rewards cost in money: the bonus credit given, and the value of gift cards given. "
         "Points and coupons that are not gift cards count in their own columns.",
+    )
+    reward_problem = fields.Char(
+        readonly=True,
+        help="Why the last qualifying document could not give the rewards (a coupon programme archived, ...): "
+        "the referral waits for the next one, once the programme is corrected.",
     )
     referred_spend = fields.Monetary(
         string="Referred Customer's Spend",
@@ -240,11 +245,17 @@ class LoyaltyReferral(models.Model):
             return self.browse()
         values = {"credit": 0.0, "points": 0.0, "cost": 0.0}
         coupons = {}
-        for side in ("referrer", "referred"):
-            given = referral._give_reward(side)
-            for name in ("credit", "points", "cost"):
-                values[name] += given.get(name, 0.0)
-            coupons[f"{side}_coupon_id"] = given.get("coupon", self.env["loyalty.card"]).id
+        try:
+            # A reward that cannot be given must not lose the top-up or the order that qualified.
+            with self.env.cr.savepoint():
+                for side in ("referrer", "referred"):
+                    given = referral._give_reward(side)
+                    for name in ("credit", "points", "cost"):
+                        values[name] += given.get(name, 0.0)
+                    coupons[f"{side}_coupon_id"] = given.get("coupon", self.env["loyalty.card"]).id
+        except UserError as error:
+            referral.write({"reward_problem": error.args[0]})
+            return self.browse()
         referral.write(
             {
                 "state": "rewarded",
@@ -253,6 +264,7 @@ class LoyaltyReferral(models.Model):
                 "reward_credit": values["credit"],
                 "reward_points": values["points"],
                 "reward_cost": values["cost"],
+                "reward_problem": False,
                 **coupons,
             }
         )

@@ -662,6 +662,12 @@ class ResPartner(models.Model):
             ["card_id", "date", "old_tier_id", "new_tier_id", "change", "reason", "user_id"],
         )
         data["loyalty_birthday"] = self.loyalty_birthday
+        data["loyalty_referrals"] = self._stored_value_export_rows(
+            self.env["loyalty.referral"]
+            .sudo()
+            .search(["|", ("referrer_partner_id", "=", self.id), ("referred_partner_id", "=", self.id)], order="id"),
+            ["date", "referrer_partner_id", "referred_partner_id", "program_id", "source", "state", "reward_date"],
+        )
         rfm_fields = [
             "rfm_segment",
             "rfm_recency_score",

@@ -2,6 +2,7 @@ from uuid import uuid4
 
 from odoo import http
 from odoo.exceptions import AccessError
+from odoo.fields import Command
 from odoo.tests import HttpCase, tagged
 
 from .common import LoyaltyTiersPosCommon
@@ -121,6 +122,43 @@ class TestReferrals(LoyaltyTiersPosCommon):
         self.assertEqual(referral.referrer_coupon_id.program_id, coupons)
         self.assertEqual(card.bonus_balance, 50)
 
+    def test_an_invoiced_first_purchase_rewards(self):
+        member = self.env["res.partner"].browse(self.open_member(referral_code=self.code)["partner_id"])
+        member.property_account_receivable_id = self.receivable_account
+        self.make_invoice(150, partner=member)
+        self.assertEqual(self.referrals().state, "pending", "150 does not reach the qualifying 200")
+        invoice = self.make_invoice(250, partner=member)
+        self.assertEqual((self.referrals().state, self.referrals().reward_document), ("rewarded", invoice))
+        self.assertEqual(self.referrer_card.points, 500)
+
+    def test_a_reward_that_cannot_be_given_keeps_the_top_up(self):
+        coupons = self.env["loyalty.program"].create(
+            {"name": "Referral Coupons", "program_type": "coupons", "company_id": self.company.id}
+        )
+        self.program.write({"referral_referrer_reward": "coupon", "referral_referrer_coupon_program_id": coupons.id})
+        result = self.open_member(referral_code=self.code)
+        card = self.env["stored.value.card"].browse(result["card_id"])
+        coupons.active = False
+        self.top_up_at_counter(card, 300)
+        self.assertEqual(card.principal_balance, 300, "the top-up is booked")
+        self.assertEqual(card.bonus_balance, 0, "no side is rewarded without the other")
+        referral = self.referrals()
+        self.assertEqual(referral.state, "pending")
+        self.assertIn("Referral Coupons", referral.reward_problem)
+        coupons.active = True
+        self.top_up_at_counter(card, 300)
+        self.assertRecordValues(referral, [{"state": "rewarded", "reward_problem": False}])
+        self.assertEqual(card.bonus_balance, 50)
+
+    def test_the_statement_shows_the_members_referral_code(self):
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("stored_value_crm.report_stored_value_statement", self.card.ids)[0]
+            .decode()
+        )
+        self.assertIn(self.code, html)
+        self.assertIn("barcode_type=QR", html)
+
     def test_a_self_referral_is_refused(self):
         with self.assertRefused("own referral code"):
             self.open_member(phone="13900000001", partner=self.holder, referral_code=self.code)
@@ -236,3 +274,36 @@ class TestReferralPortalSignup(HttpCase):
             referral,
             [{"referrer_partner_id": referrer.id, "source": "portal", "state": "pending", "program_id": program.id}],
         )
+
+    def test_an_unknown_code_is_said_on_the_sign_up_form(self):
+        self.env["ir.config_parameter"].sudo().set_param("auth_signup.invitation_scope", "b2c")
+        self.authenticate(None, None)
+        page = self.url_open("/web/signup?referral=NOSUCHCODE")
+        self.assertIn("o_loyalty_referral_problem", page.text)
+        self.assertIn("NOSUCHCODE", page.text)
+
+    def test_a_member_sees_their_referral_code_on_the_portal(self):
+        program = self.env["loyalty.program"].create(
+            {
+                "name": "Friends",
+                "program_type": "loyalty",
+                "company_id": self.env.company.id,
+                "referral_enabled": True,
+                "referral_referrer_amount": 100,
+                "referral_referred_amount": 50,
+            }
+        )
+        user = self.env["res.users"].create(
+            {
+                "name": "Portal Member",
+                "login": "portal_member",
+                "password": "portal_member_pw",
+                "group_ids": [Command.set(self.env.ref("base.group_portal").ids)],
+            }
+        )
+        card = self.env["loyalty.card"].create({"program_id": program.id, "partner_id": user.partner_id.id})
+        self.env["loyalty.tier"].create({"name": "Friend", "program_id": program.id})
+        self.authenticate("portal_member", "portal_member_pw")
+        page = self.url_open("/my/loyalty")
+        self.assertIn(card.referral_code, page.text)
+        self.assertIn("barcode_type=QR", page.text)
