@@ -174,7 +174,7 @@ class LoyaltyReferral(models.Model):
             )
         referrer = card.partner_id
         name = referred.display_name
-        if referrer.commercial_partner_id == referred.commercial_partner_id:
+        if referrer in referred._loyalty_same_person():
             return "self", self.env._("%(name)s cannot be referred with their own referral code.", name=name)
         if referred in self._referrers_above(referrer, company):
             return "circular", self.env._(

@@ -261,15 +261,33 @@ class ResPartner(models.Model):
         if not code:
             return super()._stored_value_open_member(member, key, config, pin=pin, customer=customer)
         # Looked up before the card is opened: the card this request opens does not make a customer existing.
-        existing = bool(customer) and customer._loyalty_is_existing_customer(config.company_id)
+        existing = customer._loyalty_is_existing_customer(config.company_id) if customer else None
         partner, card = super()._stored_value_open_member(member, key, config, pin=pin, customer=customer)
+        if existing is None:  # a new contact, maybe of someone known by their email
+            existing = partner._loyalty_is_existing_customer(config.company_id, ignore=partner)
         self.env["loyalty.referral"]._refer(code, partner, "pos", config.company_id, f"{key}/referral", existing)
         return partner, card
 
-    def _loyalty_is_existing_customer(self, company):
-        """Whether this customer already had a card (stored-value or loyalty) or a purchase at ``company``."""
+    def _loyalty_same_person(self):
+        """This customer's contacts: their company and its contacts, and the contacts with their email or
+        mobile (a customer signing up on the portal gets a new contact, but is still who they were)."""
         self.ensure_one()
         partners = self.commercial_partner_id | self.commercial_partner_id.child_ids | self
+        domain = Domain.FALSE
+        if self.email_normalized:
+            domain |= Domain("email_normalized", "=", self.email_normalized)
+        if self.phone_sanitized:
+            domain |= Domain("phone_sanitized", "=", self.phone_sanitized)
+        if not domain.is_false():
+            # sudo: only whether other contacts share the number or address counts, never what they hold.
+            partners |= self.sudo().with_context(active_test=False).search(domain).sudo(False)
+        return partners
+
+    def _loyalty_is_existing_customer(self, company, ignore=None):
+        """Whether this customer (but the contacts ``ignore``) already had a card (stored-value or loyalty)
+        or a purchase at ``company``."""
+        self.ensure_one()
+        partners = self._loyalty_same_person() - (ignore or self.browse())
         # sudo: whether the customer bought before is a yes or no, whoever serves them.
         env = self.env(su=True)
         company_domain = [("company_id", "in", [False, company.id])]

@@ -172,6 +172,12 @@ class TestReferrals(LoyaltyTiersPosCommon):
         self.assertFalse(self.referrals())
         self.assertFalse(self.other_holder.stored_value_card_ids, "the member card was not opened either")
 
+    def test_a_known_customer_opened_as_a_new_contact_is_refused(self):
+        self.other_holder.email = "wang.wei@example.com"
+        self.make_invoice(80, partner=self.other_holder)
+        with self.assertRefused("already a customer"):
+            self.open_member(phone="13800138005", email="Wang.Wei@example.com", referral_code=self.code)
+
     def test_a_circular_referral_is_refused(self):
         brought = self.env["res.partner"].browse(self.open_member(referral_code=self.code)["partner_id"])
         brought_code = self._member(brought).referral_code
@@ -273,6 +279,40 @@ class TestReferralPortalSignup(HttpCase):
         self.assertRecordValues(
             referral,
             [{"referrer_partner_id": referrer.id, "source": "portal", "state": "pending", "program_id": program.id}],
+        )
+
+    def test_an_existing_customer_signing_up_again_is_refused(self):
+        self.env["ir.config_parameter"].sudo().set_param("auth_signup.invitation_scope", "b2c")
+        program = self.env["loyalty.program"].create(
+            {
+                "name": "Friends",
+                "program_type": "loyalty",
+                "company_id": self.env.company.id,
+                "referral_enabled": True,
+                "referral_referrer_amount": 100,
+                "referral_referred_amount": 50,
+            }
+        )
+        referrer = self.env["res.partner"].create({"name": "Old Member"})
+        code = self.env["loyalty.card"].create({"program_id": program.id, "partner_id": referrer.id}).referral_code
+        known = self.env["res.partner"].create({"name": "Known Customer", "email": "Known@Example.com"})
+        self.env["loyalty.card"].create({"program_id": program.id, "partner_id": known.id})
+        self.authenticate(None, None)
+        self.url_open(f"/web/signup?referral={code}")
+        payload = {
+            "login": "known@example.com",
+            "name": "Known Customer",
+            "password": "a-long-password-1",
+            "confirm_password": "a-long-password-1",
+            "csrf_token": http.Request.csrf_token(self),
+        }
+        self.url_open("/web/signup", data=payload)
+        user = self.env["res.users"].search([("login", "=", "known@example.com")])
+        self.assertTrue(user, "the account is created")
+        self.assertNotEqual(user.partner_id, known, "the sign-up made a new contact for a known customer")
+        self.assertRecordValues(
+            self.env["loyalty.referral"].search([("referred_partner_id", "=", user.partner_id.id)]),
+            [{"state": "refused", "refusal_reason": "existing_customer", "source": "portal"}],
         )
 
     def test_an_unknown_code_is_said_on_the_sign_up_form(self):
