@@ -256,16 +256,31 @@ class ResPartner(models.Model):
 
     @api.model
     def _stored_value_open_member(self, member, key, config, pin=None, customer=None):
-        """A member opened with the referral code of the member who brought them records the referral."""
+        """A member opened at the counter joins the programmes with referrals (their first receipt prints their
+        own code), and, opened with the code of the member who brought them, records the referral."""
+        company = config.company_id
         code = member.get("referral_code")
-        if not code:
-            return super()._stored_value_open_member(member, key, config, pin=pin, customer=customer)
         # Looked up before the card is opened: the card this request opens does not make a customer existing.
-        existing = customer._loyalty_is_existing_customer(config.company_id) if customer else None
+        existing = customer._loyalty_is_existing_customer(company) if code and customer else None
         partner, card = super()._stored_value_open_member(member, key, config, pin=pin, customer=customer)
-        if existing is None:  # a new contact, maybe of someone known by their email
-            existing = partner._loyalty_is_existing_customer(config.company_id, ignore=partner)
-        self.env["loyalty.referral"]._refer(code, partner, "pos", config.company_id, f"{key}/referral", existing)
+        # sudo: which programmes have referrals is the server's to know; the member's card is issued to them.
+        programs = (
+            self.env["loyalty.program"]
+            .sudo()
+            .search(
+                [
+                    ("referral_enabled", "=", True),
+                    ("program_type", "=", "loyalty"),
+                    ("company_id", "in", [False, company.id]),
+                ]
+            )
+        )
+        for program in programs:
+            program._member_card(partner)
+        if code:
+            if existing is None:  # a new contact, maybe of someone known by their email
+                existing = partner._loyalty_is_existing_customer(company, ignore=partner)
+            self.env["loyalty.referral"]._refer(code, partner, "pos", company, f"{key}/referral", existing)
         return partner, card
 
     def _loyalty_same_person(self):

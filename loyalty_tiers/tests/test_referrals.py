@@ -70,6 +70,8 @@ class TestReferrals(LoyaltyTiersPosCommon):
             ],
         )
         card = self.env["stored.value.card"].browse(result["card_id"])
+        new_code = result["records"]["res.partner"][0]["loyalty_referral_code"]
+        self.assertTrue(new_code and new_code != self.code, "the new member brings friends from the first receipt")
         uuid = str(uuid4())
         order = self.top_up_at_counter(card, 300, uuid=uuid)
         self.assertEqual(self.referrer_card.points, 500, "the member who brought the customer earns 500 points")
