@@ -58,6 +58,8 @@ class LoyaltyReferral(models.Model):
         string="Qualifying Document",
         readonly=True,
     )
+    # The document's name, for the managers who may not open it (a top-up is the stored-value staff's).
+    reward_document_name = fields.Char(string="Qualified By", readonly=True)
     reward_credit = fields.Monetary(
         string="Bonus Credit Given",
         readonly=True,
@@ -261,6 +263,7 @@ class LoyaltyReferral(models.Model):
                 "state": "rewarded",
                 "reward_date": fields.Datetime.now(),
                 "reward_document": f"{document._name},{document.id}",
+                "reward_document_name": document.sudo().display_name,
                 "reward_credit": values["credit"],
                 "reward_points": values["points"],
                 "reward_cost": values["cost"],

@@ -81,6 +81,13 @@ class TestReferrals(LoyaltyTiersPosCommon):
             [{"state": "rewarded", "reward_points": 500, "reward_credit": 50, "reward_cost": 50}],
         )
         self.assertEqual(referral.reward_document, card.ledger_ids.filtered(lambda e: e.entry_type == "topup"))
+        # A loyalty manager without stored-value rights reads the report, the top-up by its name.
+        manager = self._create_sv_user(
+            "referral_manager", "Referral Manager", ["loyalty_tiers.group_loyalty_tier_manager"], []
+        )
+        report = referral.with_user(manager)
+        self.assertEqual(report.reward_document_name, referral.reward_document.display_name)
+        self.assertEqual((report.referrer_partner_id.name, report.reward_cost), ("Li Na", 50))
         # The same order synced again, a second top-up and a purchase give nothing more.
         self.top_up_at_counter(card, 300, uuid=uuid)
         self.top_up_at_counter(card, 500)
