@@ -8,7 +8,7 @@
     "maintainers": [],
     "license": "LGPL-3",
     "development_status": "Alpha",
-    "depends": ["phone_validation", "pos_loyalty", "sale_loyalty", "stored_value_crm"],
+    "depends": ["auth_signup", "phone_validation", "pos_loyalty", "sale_loyalty", "stored_value_crm"],
     "data": [
         "security/loyalty_tiers_security.xml",
         "security/ir.model.access.csv",
@@ -26,9 +26,11 @@
         "views/stored_value_followup_plan_views.xml",
         "views/stored_value_bonus_rule_views.xml",
         "views/res_config_settings_views.xml",
+        "views/loyalty_referral_views.xml",
         "views/loyalty_tiers_menus.xml",
         "views/loyalty_tiers_portal_templates.xml",
         "views/loyalty_points_shop_portal_templates.xml",
+        "views/loyalty_referral_templates.xml",
     ],
     "demo": ["demo/loyalty_tiers_demo.xml"],
     "assets": {

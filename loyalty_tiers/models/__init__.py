@@ -1,8 +1,10 @@
 from . import (
+    account_move,
     loyalty_card,
     loyalty_point_batch,
     loyalty_program,
     loyalty_redemption,
+    loyalty_referral,
     loyalty_reward,
     loyalty_tier,
     loyalty_tier_history,

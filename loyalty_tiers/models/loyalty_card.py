@@ -1,5 +1,6 @@
 from collections import defaultdict
 from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
 from uuid import uuid4
 
 from dateutil.relativedelta import relativedelta
@@ -39,9 +40,11 @@ class LoyaltyCard(models.Model):
             "incentive_description",
             "birthday_care_year",
             "tier_warned_review_date",
+            "referral_code",
         }
     )
     _incentive_key_unique = models.Constraint("UNIQUE(incentive_key)", "This request already issued a coupon.")
+    _referral_code_unique = models.Constraint("UNIQUE(referral_code)", "This referral code is already a member's.")
     # Odoo's loyalty, sale_loyalty and pos_loyalty book points in sudo once the suite has checked the
     # order (see pos.order and sale.order here), and their tests create cards with points as superuser.
     _protected_superuser_passes = True
@@ -75,6 +78,13 @@ class LoyaltyCard(models.Model):
         help="The incentive that issued this coupon (see loyalty.program._issue_coupon): issued once.",
     )
     incentive_description = fields.Char(string="Given For", readonly=True, copy=False)
+    referral_code = fields.Char(
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The member's code for bringing new customers, in a programme with referrals; set by the server.",
+    )
+    referral_url = fields.Char(string="Referral Link", compute="_compute_referral_url")
     point_batch_ids = fields.One2many("loyalty.point.batch", "card_id", readonly=True)
     tier_history_ids = fields.One2many("loyalty.tier.history", "card_id", readonly=True)
     points_expiring = fields.Float(
@@ -83,6 +93,12 @@ class LoyaltyCard(models.Model):
     points_expiring_date = fields.Date(string="Next Expiry", compute="_compute_points_expiring")
     next_tier_id = fields.Many2one("loyalty.tier", compute="_compute_tier_progress")
     tier_progress = fields.Float(string="Progress to Next Tier (%)", compute="_compute_tier_progress")
+
+    @api.depends("referral_code")
+    def _compute_referral_url(self):
+        for card in self:
+            query = urlencode({"referral": card.referral_code or ""})
+            card.referral_url = card.referral_code and f"{card.get_base_url()}/web/signup?{query}"
 
     @api.depends("earned_tier_id", "tier_override_id")
     def _compute_tier_id(self):
@@ -175,6 +191,7 @@ class LoyaltyCard(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         cards = super().create(vals_list)
+        self._referral_assign_codes(cards=cards.filtered("program_id.referral_enabled"))
         if not self.env.context.get("loyalty_points_booked"):
             for card in cards.filtered(lambda card: card.program_type == "loyalty" and card.points > 0):
                 card._create_batch(card.points, card._batch_key("opening"), self.env._("Opening points"))
@@ -921,6 +938,49 @@ class LoyaltyCard(models.Model):
             cards._update_tiers(today)
             if not self.env["ir.cron"]._commit_progress(len(cards), remaining=len(card_ids) - start - len(cards)):
                 break
+
+    # ------------------------------------------------------------------
+    # Referral codes (老带新)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _referral_assign_codes(self, programs=None, cards=None):
+        """Give a referral code to the cards of ``programs`` (or the ``cards``) that have none, in one statement.
+
+        A code is ten random hexadecimal digits from PostgreSQL's random UUIDs: short enough to type at the
+        counter, too many to guess.
+        """
+        if not (programs or cards):
+            return
+        self.flush_model(["referral_code", "program_id"])
+        where = SQL("program_id IN %s", tuple(programs.ids)) if programs else SQL("id IN %s", tuple(cards.ids))
+        self.env.cr.execute(
+            SQL(
+                """UPDATE loyalty_card
+                      SET referral_code = upper(substr(replace(gen_random_uuid()::text, '-', ''), 1, 10))
+                    WHERE referral_code IS NULL AND %s""",
+                where,
+            )
+        )
+        self.invalidate_model(["referral_code"])
+
+    @api.model
+    def _referral_card_of_code(self, code, company):
+        """The active member card whose referral code is ``code``, in a programme of ``company`` with referrals."""
+        if not code:
+            return self.browse()
+        # sudo: a code typed at the counter or in a sign-up link finds its member, whoever types it.
+        return self.sudo().search(
+            [
+                ("referral_code", "=", code),
+                ("active", "=", True),
+                ("program_id.referral_enabled", "=", True),
+                ("program_id.active", "=", True),
+                ("company_id", "in", [False, company.id]),
+                ("partner_id", "!=", False),
+            ],
+            limit=1,
+        )
 
     @api.model
     def _member_cards(self, partners, company=None):

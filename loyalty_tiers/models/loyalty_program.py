@@ -3,6 +3,7 @@ from odoo.exceptions import UserError, ValidationError
 
 # Programmes whose cards are codes a member redeems once or spends down, fit to be given as an incentive.
 COUPON_PROGRAM_TYPES = ("coupons", "gift_card", "next_order_coupons", "promotion")
+REFERRAL_REWARDS = [("points", "Points"), ("credit", "Bonus Credit"), ("coupon", "Coupon")]
 
 
 class LoyaltyProgram(models.Model):
@@ -39,6 +40,47 @@ class LoyaltyProgram(models.Model):
         default=1.0,
         help="Points earned during the member's birthday month are multiplied by this (2: double points).",
     )
+    # Referrals (老带新): what a member who brings a new customer, and that customer, receive.
+    referral_enabled = fields.Boolean(
+        string="Referrals",
+        help="Members get a referral code; a new customer who signs up with it, and the member, are rewarded "
+        "once the new customer's first top-up or purchase reaches the threshold.",
+    )
+    referral_trigger = fields.Selection(
+        [("topup", "First Top-up"), ("purchase", "First Purchase"), ("either", "First Top-up or Purchase")],
+        string="Rewarded On",
+        default="either",
+        required=True,
+    )
+    referral_threshold = fields.Monetary(
+        string="Qualifying Amount",
+        help="The referred customer's first top-up or purchase (as chosen) of at least this amount rewards both "
+        "sides, once. Purchases count without the top-ups sold in them.",
+    )
+    referral_referrer_reward = fields.Selection(
+        REFERRAL_REWARDS, string="Referrer's Reward", default="points", required=True
+    )
+    referral_referrer_amount = fields.Float(
+        string="Referrer's Reward Amount",
+        help="Points, bonus credit (in the company currency) or the coupon's value (empty: the coupon's own).",
+    )
+    referral_referrer_coupon_program_id = fields.Many2one(
+        "loyalty.program",
+        string="Referrer's Coupon Programme",
+        domain=[("program_type", "in", COUPON_PROGRAM_TYPES)],
+    )
+    referral_referred_reward = fields.Selection(
+        REFERRAL_REWARDS, string="Referred Customer's Reward", default="points", required=True
+    )
+    referral_referred_amount = fields.Float(
+        string="Referred Customer's Reward Amount",
+        help="Points, bonus credit (in the company currency) or the coupon's value (empty: the coupon's own).",
+    )
+    referral_referred_coupon_program_id = fields.Many2one(
+        "loyalty.program",
+        string="Referred Customer's Coupon Programme",
+        domain=[("program_type", "in", COUPON_PROGRAM_TYPES)],
+    )
 
     @api.constrains(
         "point_validity_months",
@@ -67,6 +109,61 @@ class LoyaltyProgram(models.Model):
                         program=program.name,
                     )
                 )
+
+    @api.constrains(
+        "referral_enabled",
+        "referral_threshold",
+        "referral_referrer_reward",
+        "referral_referrer_amount",
+        "referral_referrer_coupon_program_id",
+        "referral_referred_reward",
+        "referral_referred_amount",
+        "referral_referred_coupon_program_id",
+    )
+    def _check_referral_rewards(self):
+        for program in self.filtered("referral_enabled"):
+            if program.program_type != "loyalty" or program.referral_threshold < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Programme “%(program)s”: referrals belong to a loyalty programme, with a qualifying "
+                        "amount of 0 or more.",
+                        program=program.name,
+                    )
+                )
+            for side, label in (("referrer", self.env._("the referrer")), ("referred", self.env._("the referred"))):
+                kind = program[f"referral_{side}_reward"]
+                amount = program[f"referral_{side}_amount"]
+                coupon_program = program[f"referral_{side}_coupon_program_id"]
+                if kind == "coupon" and (coupon_program.program_type not in COUPON_PROGRAM_TYPES or amount < 0):
+                    raise ValidationError(
+                        self.env._(
+                            "Programme “%(program)s”: choose the coupon or gift card programme whose coupon "
+                            "%(side)s receives.",
+                            program=program.name,
+                            side=label,
+                        )
+                    )
+                if kind != "coupon" and amount <= 0:
+                    raise ValidationError(
+                        self.env._(
+                            "Programme “%(program)s”: the reward of %(side)s must be more than 0.",
+                            program=program.name,
+                            side=label,
+                        )
+                    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        programs = super().create(vals_list)
+        self.env["loyalty.card"]._referral_assign_codes(programs.filtered("referral_enabled"))
+        return programs
+
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get("referral_enabled"):
+            # The members who joined before referrals were turned on get their codes now.
+            self.env["loyalty.card"]._referral_assign_codes(self)
+        return result
 
     def _tiers_by_level(self):
         """The programme's tiers, lowest first."""

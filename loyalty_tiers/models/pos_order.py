@@ -6,6 +6,7 @@ from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_round
 
 from .loyalty_card import POINT_DIGITS
+from .loyalty_referral import RECORD_REFUSAL
 
 
 class PosOrder(models.Model):
@@ -24,7 +25,24 @@ class PosOrder(models.Model):
         partners = self.partner_id | self.lines.refunded_orderline_id.order_id.partner_id
         for partner in partners:
             self.env["loyalty.card"]._member_cards(partner, self.company_id)._update_tiers()
+        # A referred customer's first purchase of the qualifying amount rewards both sides (top-ups sold in
+        # the order are not a purchase: they reward as top-ups, when the card is credited).
+        for order in self.filtered("partner_id"):
+            bought = sum(
+                order.lines.filtered(lambda line: not line.product_id.stored_value_top_up).mapped("price_subtotal_incl")
+            )
+            if order.currency_id.compare_amounts(bought, 0.0) > 0:
+                self.env["loyalty.referral"]._reward_qualifying(
+                    "purchase", order.partner_id, bought, order.currency_id, order.company_id, order
+                )
         return result
+
+    def _stored_value_open_order_member(self, order):
+        """An order taken offline opens its member even with a referral code that is refused: the referral
+        is then recorded as refused (the order, its top-ups and the member's card are kept)."""
+        return super(
+            PosOrder, self.with_context(loyalty_referral_refusal=RECORD_REFUSAL)
+        )._stored_value_open_order_member(order)
 
     def confirm_coupon_programs(self, coupon_data):
         """Answer the terminal's second call with the points the server booked at the order's sync.

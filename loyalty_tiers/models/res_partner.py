@@ -83,6 +83,12 @@ class ResPartner(models.Model):
     )
     member_data_issues = fields.Char(string="Data Issues", compute="_compute_member_data_quality")
     loyalty_member_card_ids = fields.One2many("loyalty.card", "partner_id", string="Loyalty Cards")
+    loyalty_referral_code = fields.Char(
+        string="Referral Code",
+        compute="_compute_loyalty_referral_code",
+        help="The member's code for bringing new customers (老带新), in the company's programme with referrals.",
+    )
+    loyalty_referral_url = fields.Char(string="Referral Link", compute="_compute_loyalty_referral_code")
     loyalty_tier_id = fields.Many2one(
         "loyalty.tier",
         string="Member Tier",
@@ -236,13 +242,117 @@ class ResPartner(models.Model):
 
     @api.model
     def _stored_value_member_keys(self):
-        return super()._stored_value_member_keys() | {"birthday"}
+        return super()._stored_value_member_keys() | {"birthday", "referral_code"}
 
     @api.model
     def _stored_value_member_values(self, values, company):
         member = super()._stored_value_member_values(values, company)
         member["partner"]["loyalty_birthday"] = self._loyalty_counter_birthday(values.get("birthday"))
+        code = values.get("referral_code") or None
+        if code is not None and not isinstance(code, str):
+            raise UserError(self.env._("%(code)s is not a referral code.", code=str(code)[:40]))
+        member["referral_code"] = code and code.strip()
         return member
+
+    @api.model
+    def _stored_value_open_member(self, member, key, config, pin=None, customer=None):
+        """A member opened at the counter joins the programmes with referrals (their first receipt prints their
+        own code), and, opened with the code of the member who brought them, records the referral."""
+        company = config.company_id
+        code = member.get("referral_code")
+        # Looked up before the card is opened: the card this request opens does not make a customer existing.
+        existing = customer._loyalty_is_existing_customer(company) if code and customer else None
+        partner, card = super()._stored_value_open_member(member, key, config, pin=pin, customer=customer)
+        # sudo: which programmes have referrals is the server's to know; the member's card is issued to them.
+        programs = (
+            self.env["loyalty.program"]
+            .sudo()
+            .search(
+                [
+                    ("referral_enabled", "=", True),
+                    ("program_type", "=", "loyalty"),
+                    ("company_id", "in", [False, company.id]),
+                ]
+            )
+        )
+        for program in programs:
+            program._member_card(partner)
+        if code:
+            if existing is None:  # a new contact, maybe of someone known by their email
+                existing = partner._loyalty_is_existing_customer(company, ignore=partner)
+            self.env["loyalty.referral"]._refer(code, partner, "pos", company, f"{key}/referral", existing)
+        return partner, card
+
+    def _loyalty_same_person(self):
+        """This customer's contacts: their company and its contacts, and the contacts with their email or
+        mobile (a customer signing up on the portal gets a new contact, but is still who they were)."""
+        self.ensure_one()
+        partners = self.commercial_partner_id | self.commercial_partner_id.child_ids | self
+        domain = Domain.FALSE
+        if self.email_normalized:
+            domain |= Domain("email_normalized", "=", self.email_normalized)
+        if self.phone_sanitized:
+            domain |= Domain("phone_sanitized", "=", self.phone_sanitized)
+        if not domain.is_false():
+            # sudo: only whether other contacts share the number or address counts, never what they hold.
+            partners |= self.sudo().with_context(active_test=False).search(domain).sudo(False)
+        return partners
+
+    def _loyalty_is_existing_customer(self, company, ignore=None):
+        """Whether this customer (but the contacts ``ignore``) already had a card (stored-value or loyalty)
+        or a purchase at ``company``."""
+        self.ensure_one()
+        partners = self._loyalty_same_person() - (ignore or self.browse())
+        # sudo: whether the customer bought before is a yes or no, whoever serves them.
+        env = self.env(su=True)
+        company_domain = [("company_id", "in", [False, company.id])]
+        return bool(
+            env["stored.value.card"].search_count([("partner_id", "in", partners.ids), *company_domain], limit=1)
+            or env["loyalty.card"]
+            .with_context(active_test=False)
+            .search_count(
+                [("partner_id", "in", partners.ids), ("program_id.program_type", "=", "loyalty"), *company_domain],
+                limit=1,
+            )
+            or env["pos.order"].search_count(
+                [
+                    ("partner_id", "in", partners.ids),
+                    ("state", "in", ("paid", "done")),
+                    ("company_id", "=", company.id),
+                ],
+                limit=1,
+            )
+            or env["account.move"].search_count(
+                [
+                    ("partner_id", "in", partners.ids),
+                    ("state", "=", "posted"),
+                    ("move_type", "=", "out_invoice"),
+                    ("company_id", "=", company.id),
+                ],
+                limit=1,
+            )
+        )
+
+    @api.depends_context("company")
+    def _compute_loyalty_referral_code(self):
+        # sudo: a member's own referral code is shown wherever the member is (receipt, statement, portal).
+        cards = (
+            self.env["loyalty.card"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", self._origin.ids),
+                    ("referral_code", "!=", False),
+                    ("program_id.referral_enabled", "=", True),
+                    ("company_id", "in", [False, self.env.company.id]),
+                ],
+                order="id",
+            )
+        )
+        for partner in self:
+            card = cards.filtered(lambda card, partner=partner: card.partner_id == partner._origin)[:1]
+            partner.loyalty_referral_code = card.referral_code
+            partner.loyalty_referral_url = card.referral_url
 
     @api.model
     def _loyalty_counter_birthday(self, typed):
@@ -417,6 +527,8 @@ class ResPartner(models.Model):
             "loyalty_points_expiring_date",
             "loyalty_next_tier_id",
             "loyalty_tier_progress",
+            "loyalty_referral_code",
+            "loyalty_referral_url",
         ]
 
     # ------------------------------------------------------------------
@@ -583,6 +695,12 @@ class ResPartner(models.Model):
             ["card_id", "date", "old_tier_id", "new_tier_id", "change", "reason", "user_id"],
         )
         data["loyalty_birthday"] = self.loyalty_birthday
+        data["loyalty_referrals"] = self._stored_value_export_rows(
+            self.env["loyalty.referral"]
+            .sudo()
+            .search(["|", ("referrer_partner_id", "=", self.id), ("referred_partner_id", "=", self.id)], order="id"),
+            ["date", "referrer_partner_id", "referred_partner_id", "program_id", "source", "state", "reward_date"],
+        )
         rfm_fields = [
             "rfm_segment",
             "rfm_recency_score",

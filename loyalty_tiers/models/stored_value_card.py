@@ -37,6 +37,9 @@ class StoredValueCard(models.Model):
                 )
         # Top-ups and the stored balance are tier measures: a member moves up at once.
         self.env["loyalty.card"]._member_cards(self.partner_id, self.company_id)._update_tiers()
+        self.env["loyalty.referral"]._reward_qualifying(
+            "topup", self.partner_id, amount, self.currency_id, self.company_id, entries[:1]
+        )
         return entries
 
     # ------------------------------------------------------------------

@@ -15,6 +15,8 @@ from . import (
     test_pos_points_sync,
     test_pos_tier_tour,
     test_pos_unit_js,
+    test_referral_concurrency,
+    test_referrals,
     test_rfm_segments,
     test_sale_points,
     test_tier_access,

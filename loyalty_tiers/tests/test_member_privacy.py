@@ -19,6 +19,7 @@ class TestMemberPrivacy(LoyaltyTiersCommon):
         self.assertEqual([row["points"] for row in data["loyalty_point_batches"]], [120])
         self.assertIn("loyalty_tier_history", data)
         self.assertIn("rfm_segments", data)
+        self.assertEqual(data["loyalty_referrals"], [], "who the member brought, and who brought them")
         self.assertEqual(data["loyalty_birthday"], "1990-05-01")
         self.holder.with_user(self.sv_manager).action_stored_value_anonymise()
         self.assertFalse(self.holder.loyalty_birthday)

@@ -1049,15 +1049,15 @@ class StoredValueCard(models.Model):
     @api.model
     def _gift_wallet(self, partner, company, currency):
         """The card that takes a gift of bonus for ``partner``: their oldest active card of ``company`` in
-        ``currency``; empty if they have none."""
+        ``currency``, else a frozen one (a gift is credit, which frozen cards take); empty if none."""
         return self.sudo().search(
             [
                 ("partner_id", "=", partner.id),
-                ("state", "=", "active"),
+                ("state", "in", ("active", "frozen")),
                 ("company_id", "=", company.id),
                 ("currency_id", "=", currency.id),
             ],
-            order="id",
+            order="state, id",
             limit=1,
         )
 

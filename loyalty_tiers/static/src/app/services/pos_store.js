@@ -9,6 +9,9 @@ const LOYALTY_STATUS_FIELDS = [
     "loyalty_points_expiring_date",
     "loyalty_next_tier_id",
     "loyalty_tier_progress",
+    // A member opened with this order may have just received their card, and with it their referral code.
+    "loyalty_referral_code",
+    "loyalty_referral_url",
 ];
 
 patch(PosStore.prototype, {

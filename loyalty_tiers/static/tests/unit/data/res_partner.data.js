@@ -12,6 +12,8 @@ patch(ResPartner.prototype, {
             "loyalty_points_expiring_date",
             "loyalty_next_tier_id",
             "loyalty_tier_progress",
+            "loyalty_referral_code",
+            "loyalty_referral_url",
         ];
     },
 });
@@ -24,6 +26,8 @@ const member = (id, name, values) =>
         loyalty_points_expiring_date: false,
         loyalty_next_tier_id: false,
         loyalty_tier_progress: 0,
+        loyalty_referral_code: false,
+        loyalty_referral_url: false,
         ...values,
     });
 
@@ -38,6 +42,8 @@ ResPartner._records = [
         loyalty_points_expiring_date: "2026-01-31",
         loyalty_next_tier_id: 2,
         loyalty_tier_progress: 39.6,
+        loyalty_referral_code: "3F9A0C21B7",
+        loyalty_referral_url: "https://shop.example.com/web/signup?referral=3F9A0C21B7",
     }),
     // A Gold member given the tier's pricelist.
     member(202, "Zhou Yu", { loyalty_tier_id: 2, loyalty_points: 5000, property_product_pricelist: 3 }),
