@@ -696,6 +696,43 @@ class LoyaltyCard(models.Model):
         if upgrades:
             self.env["stored.value.message"]._dispatch("tier_upgrade", upgrades.card_id)
 
+    def _referral_reward_lines(self):
+        """The member's last referral reward, in words, for their message."""
+        self.ensure_one()
+        partner = self.partner_id
+        referral = (
+            self.env["loyalty.referral"]
+            .sudo()  # the member's own referral, for their message
+            .search(
+                [
+                    ("state", "=", "rewarded"),
+                    ("program_id", "=", self.program_id.id),
+                    "|",
+                    ("referrer_partner_id", "=", partner.id),
+                    ("referred_partner_id", "=", partner.id),
+                ],
+                order="reward_date desc, id desc",
+                limit=1,
+            )
+        )
+        if not referral:
+            return []
+        side = "referrer" if referral.referrer_partner_id == partner else "referred"
+        program = referral.program_id
+        kind, amount = program[f"referral_{side}_reward"], program[f"referral_{side}_amount"]
+        if side == "referrer":
+            reason = self.env._("%(name)s joined with your referral code", name=referral.referred_partner_id.name)
+        else:
+            reason = self.env._("%(name)s referred you", name=referral.referrer_partner_id.name)
+        if kind == "points":
+            reward = self.env._("%(points)s points", points=self._format_points(amount))
+        elif kind == "credit":
+            reward = self.env._("%(amount)s on your card", amount=referral.currency_id.format(amount))
+        else:
+            coupon = referral[f"{side}_coupon_id"]
+            reward = self.env._("a coupon of %(program)s: %(code)s", program=coupon.program_id.name, code=coupon.code)
+        return [reason, reward]
+
     def _tier_offers(self):
         """The member-only rewards this card's tier opens, in the active programmes of its company."""
         self.ensure_one()
