@@ -270,6 +270,8 @@ class CustomerFeedbackCase(models.Model):
                 vals["reference"] = self.env["ir.sequence"].next_by_code("customer.feedback.case") or "/"
         cases = super().create(vals_list)
         cases._schedule_responsible_activity()
+        # A customer who complained hears it was received; a detractor's case is theirs to call about.
+        self.env["stored.value.message"]._dispatch("case_update", cases.filtered(lambda case: case.origin != "survey"))
         return cases
 
     def write(self, vals):
