@@ -533,6 +533,25 @@ class CustomerFeedbackCase(models.Model):
         self._check_states(("resolved", "closed"), self.env._("reopened"))
         self.write({"state": "in_progress", "resolved_date": False, "resolution_hours": 0.0})
 
+    def _customer_update_title(self):
+        """The subject of the customer's message about this case: received, or resolved."""
+        self.ensure_one()
+        if self.state in ("resolved", "closed"):
+            return self.env._("Your complaint %(case)s is resolved", case=self.reference)
+        return self.env._("We received your complaint %(case)s", case=self.reference)
+
+    def _customer_update_text(self):
+        """The customer's text message about this case: received, or resolved."""
+        self.ensure_one()
+        if self.state in ("resolved", "closed"):
+            return self.env._(
+                "your complaint %(case)s is resolved. Not satisfied? Reply or call us and we will reopen it.",
+                case=self.reference,
+            )
+        return self.env._(
+            "we received your complaint %(case)s and will answer you soon. We are sorry.", case=self.reference
+        )
+
     def _send_resurvey(self):
         """Ask the customer of each resolved case how it was handled: a short survey, sent at once."""
         Invitation = self.env["customer.feedback.invitation"].sudo()

@@ -114,7 +114,7 @@ class TestReferrals(LoyaltyTiersPosCommon):
             [("subject", "=", "Your referral reward"), ("recipient_ids", "in", self.holder.ids)]
         )
         self.assertIn("Zhou Min joined with your referral code", mail.body_html)
-        self.assertIn("500.00 points", mail.body_html)
+        self.assertIn("500 Points", mail.body_html, "in the programme's own name of its points")
 
     def test_a_first_top_up_below_the_threshold_gives_nothing(self):
         result = self.open_member(referral_code=self.code)
