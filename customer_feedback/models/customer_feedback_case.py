@@ -270,6 +270,8 @@ class CustomerFeedbackCase(models.Model):
                 vals["reference"] = self.env["ir.sequence"].next_by_code("customer.feedback.case") or "/"
         cases = super().create(vals_list)
         cases._schedule_responsible_activity()
+        # A customer who complained hears it was received; a detractor's case is theirs to call about.
+        self.env["stored.value.message"]._dispatch("case_update", cases.filtered(lambda case: case.origin != "survey"))
         return cases
 
     def write(self, vals):
@@ -530,6 +532,25 @@ class CustomerFeedbackCase(models.Model):
     def action_reopen(self):
         self._check_states(("resolved", "closed"), self.env._("reopened"))
         self.write({"state": "in_progress", "resolved_date": False, "resolution_hours": 0.0})
+
+    def _customer_update_title(self):
+        """The subject of the customer's message about this case: received, or resolved."""
+        self.ensure_one()
+        if self.state in ("resolved", "closed"):
+            return self.env._("Your complaint %(case)s is resolved", case=self.reference)
+        return self.env._("We received your complaint %(case)s", case=self.reference)
+
+    def _customer_update_text(self):
+        """The customer's text message about this case: received, or resolved."""
+        self.ensure_one()
+        if self.state in ("resolved", "closed"):
+            return self.env._(
+                "your complaint %(case)s is resolved. Not satisfied? Reply or call us and we will reopen it.",
+                case=self.reference,
+            )
+        return self.env._(
+            "we received your complaint %(case)s and will answer you soon. We are sorry.", case=self.reference
+        )
 
     def _send_resurvey(self):
         """Ask the customer of each resolved case how it was handled: a short survey, sent at once."""

@@ -16,9 +16,9 @@ class StoredValueMessage(models.Model):
             "defaults": {**defaults, "min_gap_hours": 0},
         }
         types["case_update"] = {
-            "email": "customer_feedback.mail_template_feedback_case_resolved",
-            "sms": "customer_feedback.sms_template_feedback_case_resolved",
-            "summary": self.env._("Tell the customer their complaint is resolved"),
+            "email": "customer_feedback.mail_template_feedback_case_update",
+            "sms": "customer_feedback.sms_template_feedback_case_update",
+            "summary": self.env._("Tell the customer how their complaint stands"),
             "defaults": {**defaults, "min_gap_hours": 0, "respect_quiet_hours": False},
         }
         return types

@@ -37,17 +37,23 @@ class TestFeedbackMessages(CustomerFeedbackCommon, SMSCase):
         self.assertEqual(other.state, "cancelled", "no SMS consent: the invitation reaches nobody")
         self.assertIn("No consent", other.not_sent_reason)
 
-    def test_a_resolved_complaint_is_told_by_email_and_sms(self):
+    def test_a_complaint_is_told_when_received_and_when_resolved(self):
         self.case_setting.write({"by_email": True, "by_sms": True})
         self.holder._stored_value_set_consent({"sms": True}, "pos")
-        case = (
-            self.env["customer.feedback.case"]
-            .with_user(self.feedback_user)
-            .create({"name": "Waited 40 minutes", "partner_id": self.holder.id})
-        )
+        with self.mockSMSGateway():
+            case = (
+                self.env["customer.feedback.case"]
+                .with_user(self.feedback_user)
+                .create({"name": "Waited 40 minutes", "partner_id": self.holder.id})
+            )
+            self.assertSMSOutgoing(self.holder, "+8613800138000", content="we received your complaint")
         case.resolution_note = "<p>Apologised and offered a free treatment.</p>"
         with self.mockSMSGateway():
             case.with_user(self.feedback_user).action_resolve()
-        self.assertSMSOutgoing(self.holder, "+8613800138000", content=case.reference)
-        mail = self.env["mail.mail"].search([("model", "=", case._name), ("res_id", "=", case.id)])
-        self.assertIn("free treatment", mail.body_html)
+            self.assertSMSOutgoing(
+                self.holder, "+8613800138000", content=f"your complaint {case.reference} is resolved"
+            )
+        mails = self.env["mail.mail"].search([("model", "=", case._name), ("res_id", "=", case.id)], order="id")
+        self.assertEqual(len(mails), 2)
+        self.assertIn("received", mails[0].subject)
+        self.assertIn("free treatment", mails[1].body_html)

@@ -7,7 +7,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, float_compare, float_is_zero, float_round
+from odoo.tools import SQL, float_compare, float_is_zero, float_round, format_date
 
 from ..tools import points_math
 
@@ -569,7 +569,7 @@ class LoyaltyCard(models.Model):
         self.ensure_one()
         lines = []
         if points:
-            lines.append(self.env._("%(points)s points", points=self._format_points(points)))
+            lines.append(self._format_points(points))
         coupon = self.search([("incentive_key", "=", self._batch_key(key))], limit=1)
         if coupon:
             lines.append(
@@ -588,6 +588,23 @@ class LoyaltyCard(models.Model):
         self.ensure_one()
         tier = self.tier_id
         return self._gift_lines(self._birthday_key(), tier.birthday_points, tier.birthday_bonus)
+
+    def _birthday_gift_text(self):
+        """This year's birthday gifts in one sentence, for a text message; empty without gifts."""
+        lines = self._birthday_gift_lines()
+        return self.env._("Our gift: %(gifts)s.", gifts="; ".join(lines)) if lines else ""
+
+    def _welcome_gift_text(self):
+        """The welcome gifts of the member's tier in one sentence, for a text message; empty without gifts."""
+        lines = self._welcome_gift_lines()
+        return self.env._("Your welcome gift: %(gifts)s.", gifts="; ".join(lines)) if lines else ""
+
+    def _coupon_validity_text(self):
+        """Until when this coupon is valid, for a text message; empty if it does not expire."""
+        self.ensure_one()
+        if not self.expiration_date:
+            return ""
+        return self.env._("Valid until %(date)s.", date=format_date(self.env, self.expiration_date))
 
     def _welcome_gift_lines(self):
         """The gifts of the welcome to the member's tier this year, in words."""
@@ -696,6 +713,43 @@ class LoyaltyCard(models.Model):
         if upgrades:
             self.env["stored.value.message"]._dispatch("tier_upgrade", upgrades.card_id)
 
+    def _referral_reward_lines(self):
+        """The member's last referral reward, in words, for their message."""
+        self.ensure_one()
+        partner = self.partner_id
+        referral = (
+            self.env["loyalty.referral"]
+            .sudo()  # the member's own referral, for their message
+            .search(
+                [
+                    ("state", "=", "rewarded"),
+                    ("program_id", "=", self.program_id.id),
+                    "|",
+                    ("referrer_partner_id", "=", partner.id),
+                    ("referred_partner_id", "=", partner.id),
+                ],
+                order="reward_date desc, id desc",
+                limit=1,
+            )
+        )
+        if not referral:
+            return []
+        side = "referrer" if referral.referrer_partner_id == partner else "referred"
+        program = referral.program_id
+        kind, amount = program[f"referral_{side}_reward"], program[f"referral_{side}_amount"]
+        if side == "referrer":
+            reason = self.env._("%(name)s joined with your referral code", name=referral.referred_partner_id.name)
+        else:
+            reason = self.env._("%(name)s referred you", name=referral.referrer_partner_id.name)
+        if kind == "points":
+            reward = self._format_points(amount)
+        elif kind == "credit":
+            reward = self.env._("%(amount)s on your card", amount=referral.currency_id.format(amount))
+        else:
+            coupon = referral[f"{side}_coupon_id"]
+            reward = self.env._("a coupon of %(program)s: %(code)s", program=coupon.program_id.name, code=coupon.code)
+        return [reason, reward]
+
     def _tier_offers(self):
         """The member-only rewards this card's tier opens, in the active programmes of its company."""
         self.ensure_one()
@@ -724,7 +778,7 @@ class LoyaltyCard(models.Model):
         measures = self._tier_measures(tier.window_months, fields.Date.context_today(self)).get(self.id, {})
         labels = {
             "spend": lambda missing: self.env._("spend %(amount)s more", amount=self.currency_id.format(missing)),
-            "points": lambda missing: self.env._("earn %(points)s more points", points=self._format_points(missing)),
+            "points": lambda missing: self.env._("earn %(points)s more", points=self._format_points(missing)),
             "balance": lambda missing: self.env._(
                 "hold %(amount)s more on your card", amount=self.currency_id.format(missing)
             ),

@@ -271,7 +271,11 @@ class LoyaltyReferral(models.Model):
                 **coupons,
             }
         )
-        # A coupon and a card credit tell their member by themselves (Coupon Given, Card Movement).
+        program = referral.program_id
+        members = program._member_card(referral.referrer_partner_id) | program._member_card(
+            referral.referred_partner_id
+        )
+        self.env["stored.value.message"]._dispatch("referral_reward", members)
         return referral.sudo(False)
 
     def _give_reward(self, side):
@@ -295,7 +299,8 @@ class LoyaltyReferral(models.Model):
             self._referral_credit_card(partner, key)._gift_bonus(amount, description, key)
             return {"credit": amount, "cost": amount}
         coupon_program = program[f"referral_{side}_coupon_program_id"]
-        coupon = coupon_program._issue_coupon(partner, key, description, points=amount or None)
+        # The referral reward message gives the code.
+        coupon = coupon_program._issue_coupon(partner, key, description, points=amount or None, notify=False)
         cost = coupon.points if coupon_program.program_type == "gift_card" else 0.0
         return {"coupon": coupon, "cost": cost}
 

@@ -37,4 +37,10 @@ class StoredValueMessage(models.Model):
             "summary": self.env._("Tell the member what they need to keep their tier"),
             "defaults": {**types["low_balance"]["defaults"], "min_gap_hours": 0},
         }
+        types["referral_reward"] = {
+            "email": "loyalty_tiers.mail_template_referral_reward",
+            "sms": "loyalty_tiers.sms_template_referral_reward",
+            "summary": self.env._("Thank the member for their referral and tell them their reward"),
+            "defaults": {**types["low_balance"]["defaults"], "min_gap_hours": 0},
+        }
         return types

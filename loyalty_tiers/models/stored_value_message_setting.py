@@ -11,6 +11,7 @@ class StoredValueMessageSetting(models.Model):
             ("birthday", "Birthday Greeting"),
             ("tier_upgrade", "Tier Upgrade"),
             ("tier_at_risk", "Coming Tier Downgrade"),
+            ("referral_reward", "Referral Reward"),
         ],
         ondelete={
             "points_expiring": "cascade",
@@ -18,5 +19,6 @@ class StoredValueMessageSetting(models.Model):
             "birthday": "cascade",
             "tier_upgrade": "cascade",
             "tier_at_risk": "cascade",
+            "referral_reward": "cascade",
         },
     )

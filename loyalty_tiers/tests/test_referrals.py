@@ -100,6 +100,22 @@ class TestReferrals(LoyaltyTiersPosCommon):
         self.assertLedgerAgrees(card)
         self.assertTrue(order)
 
+    def test_both_sides_are_told_their_reward_by_their_consented_channels(self):
+        self.holder.email = "li.na@example.com"
+        self.holder._stored_value_set_consent({"email": True}, "backoffice")
+        result = self.open_member(email="zhou.min@example.com", referral_code=self.code, consent={"email": True})
+        card = self.env["stored.value.card"].browse(result["card_id"])
+        self.top_up_at_counter(card, 300)
+        self.top_up_at_counter(card, 300)
+        Message = self.env["stored.value.message"]
+        told = Message.search([("message_type", "=", "referral_reward")])
+        self.assertEqual(told.partner_id, self.holder | card.partner_id, "each side once")
+        mail = self.env["mail.mail"].search(
+            [("subject", "=", "Your referral reward"), ("recipient_ids", "in", self.holder.ids)]
+        )
+        self.assertIn("Zhou Min joined with your referral code", mail.body_html)
+        self.assertIn("500 Points", mail.body_html, "in the programme's own name of its points")
+
     def test_a_first_top_up_below_the_threshold_gives_nothing(self):
         result = self.open_member(referral_code=self.code)
         card = self.env["stored.value.card"].browse(result["card_id"])
