@@ -365,6 +365,10 @@ class ResPartner(models.Model):
                     "reason",
                 ],
             ),
+            "messages": self._stored_value_export_rows(
+                self.env["stored.value.message"].search([("partner_id", "=", self.id)], order="id"),
+                ["create_date", "message_type", "channel", "state", "sent_date", "cancel_reason", "company_id"],
+            ),
         }
 
     def action_stored_value_privacy_export(self):

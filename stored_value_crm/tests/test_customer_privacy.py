@@ -46,6 +46,7 @@ class TestCustomerPrivacy(StoredValueCommon):
         self.assertEqual(data["stored_value_cards"][0]["name"], self.card.name)
         self.assertEqual(data["stored_value_cards"][0]["balance"], 70)
         self.assertEqual([row["amount"] for row in data["stored_value_ledger"]], [100, -30])
+        self.assertEqual([row["message_type"] for row in data["messages"]], ["movement", "movement"])
         self.assertIn("exported by Stored Value Manager", self.holder.message_ids[:1].body)
 
     def test_only_managers_export_or_anonymise(self):
