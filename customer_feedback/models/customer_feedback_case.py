@@ -9,6 +9,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL, float_compare, float_round, html2plaintext, plaintext2html
 from odoo.tools.misc import format_amount, format_datetime
 
+from odoo.addons.loyalty_tiers.models.loyalty_program import COUPON_PROGRAM_TYPES
 from odoo.addons.stored_value_crm.tools.keys import is_record_id
 
 from .customer_feedback_sla import SEVERITIES
@@ -154,7 +155,7 @@ class CustomerFeedbackCase(models.Model):
         check_company=True,
         copy=False,
         tracking=True,
-        domain="[('program_type', 'in', ('coupons', 'gift_card', 'next_order_coupons', 'promotion'))]",
+        domain=[("program_type", "in", COUPON_PROGRAM_TYPES)],
         help="The customer gets one coupon of this programme, with its code, by their consented channels.",
     )
     compensation_reason = fields.Text(

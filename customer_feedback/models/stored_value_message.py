@@ -1,5 +1,7 @@
 from odoo import api, models
 
+from odoo.addons.stored_value_crm.models.stored_value_message import MESSAGE_DEFAULTS
+
 
 class StoredValueMessage(models.Model):
     _inherit = "stored.value.message"
@@ -7,19 +9,18 @@ class StoredValueMessage(models.Model):
     @api.model
     def _message_types(self):
         types = super()._message_types()
-        defaults = types["low_balance"]["defaults"]
         types["survey_invitation"] = {
             # The email is Odoo's own survey invitation (see _send_email), with the answer's link.
             "email": "survey.mail_template_user_input_invite",
             "sms": "customer_feedback.sms_template_feedback_invitation",
             "summary": self.env._("Ask the customer how satisfied they were"),
-            "defaults": {**defaults, "min_gap_hours": 0},
+            "defaults": dict(MESSAGE_DEFAULTS),
         }
         types["case_update"] = {
             "email": "customer_feedback.mail_template_feedback_case_update",
             "sms": "customer_feedback.sms_template_feedback_case_update",
             "summary": self.env._("Tell the customer how their complaint stands"),
-            "defaults": {**defaults, "min_gap_hours": 0, "respect_quiet_hours": False},
+            "defaults": {**MESSAGE_DEFAULTS, "respect_quiet_hours": False},
         }
         return types
 

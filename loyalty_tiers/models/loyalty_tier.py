@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..tools import points_math
+from .loyalty_program import COUPON_PROGRAM_TYPES
 
 
 class LoyaltyTier(models.Model):
@@ -66,7 +67,7 @@ class LoyaltyTier(models.Model):
     birthday_coupon_program_id = fields.Many2one(
         "loyalty.program",
         string="Birthday Coupon",
-        domain="[('program_type', 'in', ('coupons', 'gift_card', 'next_order_coupons', 'promotion'))]",
+        domain=[("program_type", "in", COUPON_PROGRAM_TYPES)],
         help="A coupon of this programme is given once a year with the birthday greeting.",
     )
     birthday_bonus = fields.Monetary(
@@ -80,7 +81,7 @@ class LoyaltyTier(models.Model):
     welcome_coupon_program_id = fields.Many2one(
         "loyalty.program",
         string="Welcome Coupon",
-        domain="[('program_type', 'in', ('coupons', 'gift_card', 'next_order_coupons', 'promotion'))]",
+        domain=[("program_type", "in", COUPON_PROGRAM_TYPES)],
         help="A coupon of this programme is given once a year to a member reaching this tier.",
     )
     welcome_bonus = fields.Monetary(

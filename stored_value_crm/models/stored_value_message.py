@@ -7,6 +7,8 @@ from odoo.exceptions import UserError
 
 MESSAGE_CHANNELS = [("email", "Email"), ("sms", "SMS"), ("phone", "Phone Call")]
 MESSAGE_STATES = [("queued", "Waiting"), ("sent", "Sent"), ("cancelled", "Cancelled")]
+# What a message type's setting starts with; each type changes what it needs (its gap, say).
+MESSAGE_DEFAULTS = {"email": True, "sms": False, "phone": False, "min_gap_hours": 0, "respect_quiet_hours": True}
 
 
 class StoredValueMessage(models.Model):
@@ -64,25 +66,24 @@ class StoredValueMessage(models.Model):
         """``{message type: spec}``: the templates of each channel (xml ids of a ``mail.template`` and an
         ``sms.template`` on the model of the records it is about), the summary of the call to make, and
         the defaults of its setting. Later addons add their types."""
-        defaults = {"email": True, "sms": False, "phone": False, "min_gap_hours": 0, "respect_quiet_hours": True}
         return {
             "movement": {
                 "email": "stored_value_crm.mail_template_stored_value_movement",
                 "sms": "stored_value_crm.sms_template_stored_value_movement",
                 "summary": self.env._("Tell the customer about a movement on their card"),
-                "defaults": {**defaults, "respect_quiet_hours": False},
+                "defaults": {**MESSAGE_DEFAULTS, "respect_quiet_hours": False},
             },
             "low_balance": {
                 "email": "stored_value_crm.mail_template_stored_value_low_balance",
                 "sms": "stored_value_crm.sms_template_stored_value_low_balance",
                 "summary": self.env._("Tell the customer their card balance is low"),
-                "defaults": {**defaults, "min_gap_hours": 72},
+                "defaults": {**MESSAGE_DEFAULTS, "min_gap_hours": 72},
             },
             "dormant": {
                 "email": "stored_value_crm.mail_template_stored_value_dormant",
                 "sms": "stored_value_crm.sms_template_stored_value_dormant",
                 "summary": self.env._("Invite the customer back: their card has not been used for long"),
-                "defaults": {**defaults, "min_gap_hours": 720},
+                "defaults": {**MESSAGE_DEFAULTS, "min_gap_hours": 720},
             },
         }
 
@@ -101,7 +102,11 @@ class StoredValueMessage(models.Model):
         spec = self._message_types()[message_type]
         now = fields.Datetime.now()
         values = []
-        for company, company_records in self._group_by_company(records.filtered("partner_id")).items():
+
+        def company_of(record):
+            return record.company_id if "company_id" in record._fields and record.company_id else self.env.company
+
+        for company, company_records in records.filtered("partner_id").grouped(company_of).items():
             setting = self.env["stored.value.message.setting"]._for_company(company, message_type)
             channels = [
                 channel
@@ -137,15 +142,6 @@ class StoredValueMessage(models.Model):
         messages = self.sudo()._posting().create(values)
         messages.filtered(lambda message: message.scheduled_date <= now)._send()
         return messages
-
-    @api.model
-    def _group_by_company(self, records):
-        grouped = {}
-        for record in records:
-            company = record.company_id if "company_id" in record._fields and record.company_id else self.env.company
-            grouped.setdefault(company, record.browse())
-            grouped[company] |= record
-        return grouped
 
     @api.model
     def _recently_told(self, partners, message_type, gap_hours, now):
