@@ -213,8 +213,11 @@ class LoyaltyCard(models.Model):
                     card=point_cards[0].code,
                 )
             )
-        point_cards._lock_points()
-        points_before = {card: card.points for card in point_cards}
+        # The posting code locked its card and counted the change itself; Odoo's own code has not.
+        points_before = {}
+        if not booked:
+            point_cards._lock_points()
+            points_before = {card: card.points for card in point_cards}
         overrides_before = (
             {card: (card.tier_override_id, card.tier_override_end, card.tier_override_reason) for card in self}
             if overriding
@@ -281,7 +284,8 @@ class LoyaltyCard(models.Model):
                 "used": spent_booked,
             }
         )
-        card = self.sudo()._posting().with_context(loyalty_points_booked=True)
+        # The history line above is the card's record of the order: no chatter message repeats it.
+        card = self.sudo()._posting().with_context(loyalty_points_booked=True, mail_notrack=True)
         card.write({"points": float_round(before + earned - spent_booked, precision_digits=POINT_DIGITS)})
         if float_compare(earned, 0.0, precision_digits=POINT_DIGITS) > 0:
             self._create_batch(

@@ -218,7 +218,11 @@ class PosOrder(models.Model):
         again, whichever call comes first or twice.
         """
         self.ensure_one()
-        if self.state not in ("paid", "done", "invoiced") or self._loyalty_history():
+        if self.state not in ("paid", "done", "invoiced"):
+            return
+        if not (self.partner_id or any(line.is_reward_line or line.refunded_orderline_id for line in self.lines)):
+            return  # an anonymous sale without rewards or returns earns and spends nothing
+        if self._loyalty_history():
             return
         self._take_back_returned_points()
         self._flag_rewards_beyond_tier()
@@ -246,8 +250,10 @@ class PosOrder(models.Model):
         """The loyalty programmes the order earns in or spends from."""
         self.ensure_one()
         spent_in = self.lines.filtered("is_reward_line").reward_id.program_id
-        self.env.flush_all()  # the usage counts below read the order's lines in SQL
-        programs = self.config_id._get_program_ids().filtered(
+        programs = self.config_id._get_program_ids()
+        if any(programs.mapped("limit_usage")):
+            self.env.flush_all()  # the usage counts below read the order's lines in SQL
+        programs = programs.filtered(
             lambda program: (
                 program.program_type == "loyalty"
                 and (not program.pricelist_ids or self.pricelist_id in program.pricelist_ids)
