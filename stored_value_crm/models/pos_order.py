@@ -1,11 +1,14 @@
+import copy
 import logging
 from contextlib import contextmanager
 
 import psycopg2
+from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools import SQL
 from odoo.tools.misc import format_amount
 
 from ..tools import wallet_math
@@ -17,6 +20,11 @@ _logger = logging.getLogger(__name__)
 # The records an order sends inside it, as commands: order lines and payments.
 ORDER_PARTS = {"lines": "pos.order.line", "payment_ids": "pos.payment"}
 NUMBER_TYPES = frozenset({"integer", "float", "monetary"})
+# Refusals PostgreSQL gives a transaction once the one it waited for has ended: a new attempt sees its work.
+CONFLICTS_AFTER_WAITING = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)
+IMMEDIATE_RESTARTS = 10
+# The first key of the advisory locks on synced order uuids (the second is the uuid's hash).
+ORDER_LOCK_SPACE = 8_512_001
 
 
 class PosOrder(models.Model):
@@ -54,20 +62,93 @@ class PosOrder(models.Model):
 
     @api.model
     def sync_from_ui(self, orders):
-        """One order the server refuses never blocks the others of a batch.
+        """Sync the orders; a sync that lost a race for a card starts again at once.
+
+        Two terminals paying from one card take turns on its row lock. The one that waited finds,
+        when the other commits, that its snapshot predates that payment, and PostgreSQL refuses it
+        (a serialization failure): Odoo would retry the whole request after a random sleep of up to
+        2, 4, 8... seconds. The other transaction has committed by then, so when nothing but this sync
+        was done in the transaction, it is rolled back and run again at once, on what the winner
+        booked; the lock still decides who pays first and a card is never overdrawn. The same order
+        sent twice at once (a retry, a second tab) is answered the same way: the second request, which
+        waited for the first one's order, starts again and finds it.
+        """
+        if not isinstance(orders, list):
+            raise UserError(self.env._("The POS sent its orders in a form the server cannot read."))
+        sync = super().sync_from_ui  # Odoo's sync, which the method below runs order by order
+        restartable = self._stored_value_transaction_fresh()
+        restarts = 0
+        while True:
+            waited = self._stored_value_wait_for_same_orders(orders)
+            if not restartable or (waited and restarts >= IMMEDIATE_RESTARTS):
+                return self._stored_value_sync_orders(orders, sync)
+            if not waited:
+                try:
+                    # Each attempt reads the orders as the terminal sent them: syncing takes values out.
+                    answer = self._stored_value_sync_orders(copy.deepcopy(orders), sync)
+                    self.env.flush_all()  # a unique order uuid, refused now rather than after the return
+                    return answer
+                except (*CONFLICTS_AFTER_WAITING, pg_errors.UniqueViolation) as error:
+                    other_table = isinstance(error, pg_errors.UniqueViolation) and error.diag.table_name != self._table
+                    if other_table or restarts >= IMMEDIATE_RESTARTS:
+                        raise  # not a race, or a row this busy: Odoo's retry, with its back-off
+            restarts += 1
+            _logger.info("POS sync waited for another transaction: starting again at once (%s)", restarts)
+            self.env.cr.rollback()
+            self.env.transaction.reset()
+            self.env.registry.reset_changes()
+
+    @api.model
+    def _stored_value_wait_for_same_orders(self, orders):
+        """Wait for the other syncs of these orders (a retry, a second tab) to end; whether any was running.
+
+        A transaction-level advisory lock per order uuid makes them take turns, instead of both numbering
+        the order and one failing on the session's sequence.
+        """
+        uuids = sorted(
+            {order["uuid"] for order in orders if isinstance(order, dict) and isinstance(order.get("uuid"), str)}
+        )
+        if not uuids:
+            return False
+        self.env.cr.execute(
+            SQL(
+                "SELECT bool_and(pg_try_advisory_xact_lock(%s, hashtext(uuid))) FROM unnest(%s::text[]) uuid",
+                ORDER_LOCK_SPACE,
+                uuids,
+            )
+        )
+        if self.env.cr.fetchone()[0]:
+            return False
+        self.env.cr.execute(
+            SQL(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(uuid)) FROM unnest(%s::text[]) uuid ORDER BY uuid",
+                ORDER_LOCK_SPACE,
+                uuids,
+            )
+        )
+        return True
+
+    def _stored_value_transaction_fresh(self):
+        """Whether this transaction has done nothing yet but read: it may then be rolled back and redone."""
+        if any(self.env.transaction.field_dirty.values()):
+            return False
+        self.env.cr.execute(SQL("SELECT txid_current_if_assigned() IS NULL"))
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _stored_value_sync_orders(self, orders, sync):
+        """Sync ``orders`` with ``sync`` (Odoo's); one order the server refuses never blocks the others.
 
         Each order of a batch syncs in a savepoint of its own: a refused one (bad figures, a malformed
         payload, a forged booking) is rolled back alone, noted on its session and left out of the answer,
         while the others sync. When every order is refused the call fails with their reasons, so that a
         terminal syncing one order at a time (as Odoo's POS does) shows why and keeps the order.
         """
-        if not isinstance(orders, list):
-            raise UserError(self.env._("The POS sent its orders in a form the server cannot read."))
         if len(orders) <= 1:
             for order in orders:
                 self._stored_value_check_payload(order)
             with self._stored_value_unreadable_refused(orders[0] if orders else None):
-                return super().sync_from_ui(orders)
+                return sync(orders)
         results, refusals = [], []
         for order in orders:
             # Rolling a savepoint back drops every pre-commit hook: those of the orders before run now.
@@ -75,7 +156,7 @@ class PosOrder(models.Model):
             try:
                 with self.env.cr.savepoint(), self._stored_value_unreadable_refused(order):
                     self._stored_value_check_payload(order)
-                    results.append(super().sync_from_ui([order]))
+                    results.append(sync([order]))
                     self.env.flush_all()
             except UserError as error:
                 refusals.append((order, error))

@@ -767,9 +767,10 @@ class StoredValueCard(models.Model):
         """Lock the cards' rows until the end of the transaction and read their balances afresh.
 
         A plain ``FOR UPDATE`` waits for a concurrent payment on the same card. When that one commits,
-        PostgreSQL refuses this transaction's stale snapshot (serialization failure) and Odoo retries
-        the whole request, which then sees the new balance: the second cashier waits a moment, and is
-        refused only if the balance no longer covers the payment.
+        PostgreSQL refuses this transaction's stale snapshot (serialization failure) and the request
+        starts again, which then sees the new balance: a POS sync at once (``pos.order.sync_from_ui``),
+        other requests through Odoo's retry. The second cashier waits a moment, and is refused only if
+        the balance no longer covers the payment.
 
         ``touch`` also updates the rows, for work that writes elsewhere (messages, to-dos on the card):
         a request that waited for it then starts again on fresh data instead of repeating what it wrote.

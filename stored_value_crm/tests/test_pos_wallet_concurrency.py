@@ -1,3 +1,5 @@
+from psycopg2 import errors as pg_errors
+
 from odoo.exceptions import ValidationError
 from odoo.service.model import retrying
 from odoo.tests import tagged
@@ -33,6 +35,17 @@ class TestPosWalletConcurrency(CommittedShopCase):
                 return "ok", synced["pos.order"][-1]["id"]
         except ValidationError as error:
             return "refused", str(error)
+
+    def _sync_once(self, order_data, write_first=False):
+        """One sync request without Odoo's retry loop: what reaches the caller, ``(status, order id)``."""
+        try:
+            with self.committed_env(self.cashier_id) as env:
+                if write_first:  # work of the caller's own, done in the transaction before the sync
+                    env.user.partner_id.sudo().write({"comment": "busy"})
+                synced = env["pos.order"].sync_from_ui([dict(order_data)])
+                return "ok", synced["pos.order"][-1]["id"]
+        except pg_errors.SerializationFailure:
+            return "conflict", None
 
     def _race(self, first_order, second_order):
         """The first terminal holds the card's lock after booking while the second one syncs."""
@@ -78,5 +91,31 @@ class TestPosWalletConcurrency(CommittedShopCase):
         self.assertTrue(all("already exists" in message for message in refusals), refusals)
         retried = self._sync(order_data)  # the terminal syncs again later
         self.assertEqual({order_id for status, order_id in [*results, retried] if status == "ok"}, {retried[1]})
+        self.assertEqual(self._orders([order_data["uuid"]]), {order_data["uuid"]: ("paid", False, "booked")})
+        self.assertEqual(self._card_state(), (30.0, 1.0))
+
+    def test_the_terminal_that_waited_for_the_card_is_served_without_a_retry(self):
+        """Odoo would retry the loser of the race after a random sleep; the sync starts again at once."""
+        first, second = self._order(self.session_ids[0]), self._order(self.session_ids[1])
+        results = self.race(self._sync_once, (first,), (second,), hold=(PosPayment, "_stored_value_book"))
+        self.assertEqual([status for status, _ in results], ["ok", "ok"], results)
+        self.assertEqual(self._card_state(), (30.0, 1.0), "one payment booked, the card never overdrawn")
+        self.assertEqual(self._orders([second["uuid"]]), {second["uuid"]: ("paid", True, "uncovered")})
+
+    def test_a_sync_after_other_work_of_its_transaction_is_not_redone(self):
+        """Only a transaction that has written nothing yet is rolled back and redone: the caller's own
+        work would be lost otherwise, so the conflict goes back to the caller (Odoo's retry)."""
+        first, second = self._order(self.session_ids[0]), self._order(self.session_ids[1])
+        results = self.race(self._sync_once, (first,), (second, True), hold=(PosPayment, "_stored_value_book"))
+        self.assertEqual(sorted(status for status, _ in results), ["conflict", "ok"], results)
+        self.assertEqual(self._card_state(), (30.0, 1.0))
+
+    def test_one_order_sent_twice_at_once_is_answered_twice_with_one_order(self):
+        """A retry or a second tab sending the same order while the first request is booking it: the
+        second request waits, starts again and answers with the order the first one saved."""
+        order_data = self._order(self.session_ids[0])
+        results = self.race(self._sync_once, (order_data,), (order_data,), hold=(PosPayment, "_stored_value_book"))
+        self.assertEqual([status for status, _ in results], ["ok", "ok"], results)
+        self.assertEqual(len({order_id for _status, order_id in results}), 1, "one order, answered to both")
         self.assertEqual(self._orders([order_data["uuid"]]), {order_data["uuid"]: ("paid", False, "booked")})
         self.assertEqual(self._card_state(), (30.0, 1.0))
