@@ -187,7 +187,7 @@ class TestClvMath(BaseCase):
         with self.assertRaises(ValueError):
             clv_math.expected_average_spend(CDNOW_SPEND._replace(q=0.5), 0, 0)
 
-    @settings(max_examples=200, deadline=None)
+    @settings(max_examples=100, deadline=None)
     @given(
         x=st.integers(min_value=0, max_value=60),
         recency=st.floats(min_value=0, max_value=1),
