@@ -5,6 +5,7 @@ from . import (
     test_insider_points,
     test_installation,
     test_member_care,
+    test_member_cohorts,
     test_member_data_quality,
     test_member_messages,
     test_member_privacy,
