@@ -3,6 +3,7 @@ from datetime import date
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError
+from odoo.fields import Command
 from odoo.tests import tagged
 from odoo.tools import SQL
 
@@ -109,3 +110,32 @@ class TestMemberCohorts(LoyaltyTiersCommon):
             Report.with_user(self.tier_manager).create({"retention": 100})
         with self.assertRaises(AccessError):
             Report.with_user(self.plain_user).search([])
+
+    def test_each_company_has_its_own_cohorts(self):
+        self.make_history()
+        other = self.setup_other_company(name="Other Shop")["company"]
+        with freeze_time("2025-06-01"):
+            invoice = (
+                self.env["account.move"]
+                .with_company(other)
+                .create(
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": self.members[0].id,
+                        "company_id": other.id,
+                        "invoice_line_ids": [
+                            Command.create({"name": "Service", "price_unit": 80, "quantity": 1, "tax_ids": False})
+                        ],
+                    }
+                )
+            )
+            invoice.action_post()
+        Report = self.env["loyalty.member.cohort.report"].with_context(allowed_company_ids=[self.company.id, other.id])
+        there = Report.search([("partner_id", "=", self.members[0].id), ("company_id", "=", other.id)])
+        self.assertEqual(there.mapped("cohort_month"), [date(2025, 6, 1)], "a first purchase there, in June")
+        here = Report.search([("partner_id", "=", self.members[0].id), ("company_id", "=", self.company.id)])
+        self.assertEqual(set(here.mapped("cohort_month")), {date(2025, 1, 1)})
+        self.assertEqual(max(here.mapped("month_offset")), 3, "the other company's June does not lengthen this one")
+        # A loyalty user of this company only sees this company's cohorts.
+        mine = self.env["loyalty.member.cohort.report"].with_user(self.tier_user).search([])
+        self.assertEqual(mine.company_id, self.company)
