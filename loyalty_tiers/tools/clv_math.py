@@ -151,23 +151,14 @@ def _check_spend(mean_spend):
 # Numerics
 
 
-def _log_add(u, v):
-    """``log(exp(u) + exp(v))`` without overflow."""
-    if u < v:
-        u, v = v, u
-    if v == -math.inf:
-        return u
-    return u + math.log1p(math.exp(v - u))
-
-
 def _log_hyp2f1(a, b, c, z):
     """``log 2F1(a, b; c; z)`` for a, b, c > 0 and 0 <= z < 1, by its power series.
 
     All terms are positive, so the sum is accurate; it is rescaled on the way so that large ``a`` near
     ``z = 1`` does not overflow. The series converges for every z < 1 (the ratio of terms tends to z).
     """
-    if not 0 <= z < 1:
-        raise ValueError(f"the hypergeometric series needs 0 <= z < 1, not {z!r}")
+    if not 0 <= z < 1 or min(a, b, c) <= 0:
+        raise ValueError(f"the hypergeometric series needs a, b, c > 0 and 0 <= z < 1, not {(a, b, c, z)!r}")
     log_scale = 0.0
     total = term = 1.0
     for n in range(_HYPERGEOMETRIC_MAX_TERMS):
@@ -265,22 +256,31 @@ def _minimise_log_parameters(negative_log_likelihood, start):
 
 def _bg_nbd_log_likelihood_grouped(params, groups):
     r, alpha, a, b = params
-    log_alpha = math.log(alpha)
+    log, log1p, exp = math.log, math.log1p, math.exp
+    log_alpha = log(alpha)
     log_beta_ab = math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
     lgamma_r = math.lgamma(r)
-    log_a = math.log(a)
+    log_a = log(a)
     total = 0.0
     for x, rows in groups.items():
         # Eq. 6 of the paper in logarithms; the terms that depend on x only are computed once per x.
         rx = r + x
         log_a1 = math.lgamma(rx) - lgamma_r + r * log_alpha
         log_a2 = math.lgamma(a) + math.lgamma(b + x) - math.lgamma(a + b + x) - log_beta_ab
-        log_dead = log_a - math.log(b + x - 1) if x else None
+        shared = log_a1 + log_a2
+        if not x:
+            for _t_x, T, count in rows:
+                total += count * (shared - rx * log(alpha + T))
+            continue
+        log_dead = log_a - log(b + x - 1)
         for t_x, T, count in rows:
-            alive = -rx * math.log(alpha + T)
-            if log_dead is not None:
-                alive = _log_add(alive, log_dead - rx * math.log(alpha + t_x))
-            total += count * (log_a1 + log_a2 + alive)
+            alive = -rx * log(alpha + T)
+            dead = log_dead - rx * log(alpha + t_x)
+            # log(exp(alive) + exp(dead)) without overflow
+            if alive > dead:
+                total += count * (shared + alive + log1p(exp(dead - alive)))
+            else:
+                total += count * (shared + dead + log1p(exp(alive - dead)))
     return total
 
 
@@ -322,6 +322,8 @@ def expected_purchases(params, t, x, t_x, T):
 
     The conditional expectation E[Y(t) | x, t_x, T] of eq. 10 of Fader, Hardie & Lee (2005), with the
     Gaussian hypergeometric function computed by its series. ``t`` in the time unit of ``params``.
+    ValueError for a = 1, and for a customer without repeat purchases when a + b <= 1 (the series then
+    has no meaning).
     """
     r, alpha, a, b = _check_bg_nbd(params)
     t = _check_time(t)
