@@ -27,6 +27,7 @@
         "views/stored_value_bonus_rule_views.xml",
         "views/res_config_settings_views.xml",
         "views/loyalty_referral_views.xml",
+        "report/loyalty_member_cohort_report_views.xml",
         "views/loyalty_tiers_menus.xml",
         "views/loyalty_tiers_portal_templates.xml",
         "views/loyalty_points_shop_portal_templates.xml",

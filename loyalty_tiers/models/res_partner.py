@@ -580,6 +580,36 @@ class ResPartner(models.Model):
             cutoff=cutoff,
         )
 
+    def _loyalty_purchases_sql(self, company=None, since=None):
+        """The customers' purchases as a query of ``company_id, partner_id, date, amount`` rows.
+
+        Purchases are paid POS orders and posted customer invoices and refunds (an invoiced POS order counts
+        once, as its order), each for the buyer's commercial partner, the amount in the company's currency
+        (negative for a refund). Only ``company``'s, and from ``since`` on, when given. The same definition
+        as :meth:`_rfm_scores_sql`'s, so that both can share this query.
+        """
+        pos_conditions = [SQL("pos.state IN ('paid', 'done')")]
+        move_conditions = [SQL("move.state = 'posted' AND move.move_type IN ('out_invoice', 'out_refund')")]
+        if company:
+            pos_conditions.append(SQL("pos.company_id = %s", company.id))
+            move_conditions.append(SQL("move.company_id = %s", company.id))
+        if since:
+            pos_conditions.append(SQL("pos.date_order >= %s", since))
+            move_conditions.append(SQL("move.invoice_date >= %s", since))
+        return SQL(
+            """SELECT pos.company_id, buyer.commercial_partner_id AS partner_id, pos.date_order::date AS date,
+                      pos.amount_total / COALESCE(NULLIF(pos.currency_rate, 0), 1) AS amount
+                 FROM pos_order pos JOIN res_partner buyer ON buyer.id = pos.partner_id
+                WHERE %(pos_conditions)s
+               UNION ALL
+               SELECT move.company_id, move.commercial_partner_id, move.invoice_date, move.amount_total_signed
+                 FROM account_move move
+                WHERE %(move_conditions)s
+                  AND NOT EXISTS (SELECT 1 FROM pos_order invoiced WHERE invoiced.account_move = move.id)""",
+            pos_conditions=SQL(" AND ").join(pos_conditions),
+            move_conditions=SQL(" AND ").join(move_conditions),
+        )
+
     def _rfm_snapshot_name(self, company, today, window_months):
         return f"rfm_scores_{company.id}_{today:%Y%m%d}_{window_months}"
 

@@ -1,9 +1,11 @@
 from . import (
+    test_clv_math,
     test_gift_packs,
     test_incentive_coupons,
     test_insider_points,
     test_installation,
     test_member_care,
+    test_member_cohorts,
     test_member_data_quality,
     test_member_messages,
     test_member_privacy,

@@ -1,0 +1,1 @@
+from . import loyalty_member_cohort_report
