@@ -543,18 +543,7 @@ class ResPartner(models.Model):
         """
         cutoff = today - relativedelta(months=window_months)
         return SQL(
-            """WITH purchases AS (
-                    SELECT buyer.commercial_partner_id AS partner_id, pos.date_order::date AS date,
-                           pos.amount_total / COALESCE(NULLIF(pos.currency_rate, 0), 1) AS amount
-                      FROM pos_order pos JOIN res_partner buyer ON buyer.id = pos.partner_id
-                     WHERE pos.state IN ('paid', 'done') AND pos.company_id = %(company)s
-                       AND pos.date_order >= %(cutoff)s
-                    UNION ALL
-                    SELECT move.commercial_partner_id, move.invoice_date, move.amount_total_signed
-                      FROM account_move move
-                     WHERE move.state = 'posted' AND move.move_type IN ('out_invoice', 'out_refund')
-                       AND move.company_id = %(company)s AND move.invoice_date >= %(cutoff)s
-                       AND NOT EXISTS (SELECT 1 FROM pos_order invoiced WHERE invoiced.account_move = move.id)
+            """WITH purchases AS (%(purchases)s
                 ), totals AS (
                     SELECT partner_id, MAX(date) AS last_date, COUNT(*) FILTER (WHERE amount > 0) AS frequency,
                            SUM(amount) AS amount
@@ -576,8 +565,7 @@ class ResPartner(models.Model):
                             WHEN recency = 2 THEN 'hibernating'
                             ELSE 'lost' END AS segment
                   FROM scores""",
-            company=company.id,
-            cutoff=cutoff,
+            purchases=self._loyalty_purchases_sql(company, cutoff),
         )
 
     def _loyalty_purchases_sql(self, company=None, since=None):
@@ -585,8 +573,8 @@ class ResPartner(models.Model):
 
         Purchases are paid POS orders and posted customer invoices and refunds (an invoiced POS order counts
         once, as its order), each for the buyer's commercial partner, the amount in the company's currency
-        (negative for a refund). Only ``company``'s, and from ``since`` on, when given. The same definition
-        as :meth:`_rfm_scores_sql`'s, so that both can share this query.
+        (negative for a refund). Only ``company``'s, and from ``since`` on, when given: the purchases the
+        value segments (:meth:`_rfm_scores_sql`) and the member reports count.
         """
         pos_conditions = [SQL("pos.state IN ('paid', 'done')")]
         move_conditions = [SQL("move.state = 'posted' AND move.move_type IN ('out_invoice', 'out_refund')")]
