@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 
@@ -51,16 +51,37 @@ class StoredValueMessageSetting(models.Model):
     def _for_company(self, company, message_type):
         """The setting of ``company`` for ``message_type`` as ``{channel or option: value}``: its row, else the
         type's defaults."""
-        setting = self.sudo().search([("company_id", "=", company.id), ("message_type", "=", message_type)], limit=1)
+        return dict(self._cached_setting(company.id, message_type))
+
+    @tools.ormcache("company_id", "message_type")
+    def _cached_setting(self, company_id, message_type):
+        # Read for every card movement and message, changed a few times a year: cached, cleared on change.
+        setting = self.sudo().search([("company_id", "=", company_id), ("message_type", "=", message_type)], limit=1)
         if not setting:
-            return self.env["stored.value.message"]._message_types()[message_type]["defaults"]
-        return {
-            "email": setting.by_email,
-            "sms": setting.by_sms,
-            "phone": setting.by_phone,
-            "min_gap_hours": setting.min_gap_hours,
-            "respect_quiet_hours": setting.respect_quiet_hours,
-        }
+            return tuple(self.env["stored.value.message"]._message_types()[message_type]["defaults"].items())
+        return (
+            ("email", setting.by_email),
+            ("sms", setting.by_sms),
+            ("phone", setting.by_phone),
+            ("min_gap_hours", setting.min_gap_hours),
+            ("respect_quiet_hours", setting.respect_quiet_hours),
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        settings = super().create(vals_list)
+        self.env.registry.clear_cache()
+        return settings
+
+    def write(self, vals):
+        result = super().write(vals)
+        self.env.registry.clear_cache()
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()
+        return result
 
     @api.model
     def _values_from_defaults(self, defaults):
