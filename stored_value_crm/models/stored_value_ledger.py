@@ -46,10 +46,12 @@ class StoredValueLedger(models.Model):
     )
     principal_amount = fields.Monetary(string="Principal", readonly=True)
     bonus_amount = fields.Monetary(string="Bonus", readonly=True)
-    amount = fields.Monetary(compute="_compute_amount", store=True, help="Principal plus bonus; negative when spent.")
+    amount = fields.Monetary(
+        compute="_compute_amount", store=True, precompute=True, help="Principal plus bonus; negative when spent."
+    )
     principal_balance_after = fields.Monetary(string="Principal After", readonly=True)
     bonus_balance_after = fields.Monetary(string="Bonus After", readonly=True)
-    balance_after = fields.Monetary(compute="_compute_balance_after", store=True)
+    balance_after = fields.Monetary(compute="_compute_balance_after", store=True, precompute=True)
     date = fields.Datetime(required=True, readonly=True, index=True)
     user_id = fields.Many2one("res.users", string="By", required=True, readonly=True)
     idempotency_key = fields.Char(required=True, readonly=True, copy=False)
