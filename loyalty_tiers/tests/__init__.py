@@ -1,4 +1,5 @@
 from . import (
+    test_batch_store_employee,
     test_gift_packs,
     test_incentive_coupons,
     test_insider_points,

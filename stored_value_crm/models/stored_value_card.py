@@ -818,7 +818,9 @@ class StoredValueCard(models.Model):
     def _post_movement(self, entry_type, principal, bonus, key, **values):
         """Append one ledger entry of signed ``principal`` and ``bonus`` and move the balances with it.
 
-        The caller has locked the card (:meth:`_lock`) and checked what the movement may do.
+        The caller has locked the card (:meth:`_lock`) and checked what the movement may do. The entry
+        says where and by whom it was made, from its ``source_ref`` and the user booking
+        (``stored.value.served.mixin._served_values``).
         """
         self.ensure_one()
         currency = self.currency_id
@@ -833,10 +835,12 @@ class StoredValueCard(models.Model):
                 )
             )
         now = fields.Datetime.now()
+        Ledger = self.env["stored.value.ledger"]
+        # Where and by whom, from the source document or the user booking: never from the caller's values.
+        served = Ledger._served_values(values.get("source_ref"), self.company_id)
         # The ledger is written by this method only; users have no create right on it.
         entry = (
-            self.env["stored.value.ledger"]
-            .sudo()
+            Ledger.sudo()
             .create(
                 {
                     "card_id": self.id,
@@ -852,6 +856,7 @@ class StoredValueCard(models.Model):
                     "user_id": self.env.uid,
                     "date": now,
                     **values,
+                    **served,
                 }
             )
         )

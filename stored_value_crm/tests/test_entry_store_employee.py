@@ -1,0 +1,103 @@
+from odoo.exceptions import AccessError
+from odoo.fields import Command
+from odoo.tests import tagged
+
+from .common import StoredValuePosCommon
+
+
+@tagged("post_install", "-at_install")
+class TestEntryStoreEmployee(StoredValuePosCommon):
+    """Every ledger entry says at which point of sale, for which store and by which employee it was made."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.store = cls.env["crm.team"].sudo().create({"name": "Jing'an Store", "company_id": cls.company.id})
+        cls.desk = cls.env["crm.team"].sudo().create({"name": "Service Desk", "company_id": cls.company.id})
+        Employee = cls.env["hr.employee"].sudo()
+        cls.zhang = Employee.create({"name": "Zhang Min", "company_id": cls.company.id})
+        cls.chen = Employee.create({"name": "Chen Jie", "company_id": cls.company.id})
+        cls.clerk_employee = Employee.create(
+            {"name": "Stored Value Clerk", "company_id": cls.company.id, "user_id": cls.sv_user.id}
+        )
+        cls.env["crm.team.member"].sudo().create({"crm_team_id": cls.desk.id, "user_id": cls.sv_user.id})
+        # The shop logs its cashiers in with pos_hr.
+        cls.config.sudo().write(
+            {
+                "module_pos_hr": True,
+                "crm_team_id": cls.store.id,
+                "basic_employee_ids": [Command.link(cls.zhang.id), Command.link(cls.chen.id)],
+            }
+        )
+
+    def assertServed(self, entries, config, team, employee):
+        for entry in entries:
+            self.assertEqual(
+                (entry.pos_config_id, entry.crm_team_id, entry.employee_id), (config, team, employee), entry.name
+            )
+
+    def test_card_payment_at_the_till_names_the_shop_its_store_and_the_cashier(self):
+        self.top_up(self.card, 100.0)
+        order = self.sync(
+            self.card_order([(self.haircut, 1)], [(self.sv_method, 60.0)], employee_id=self.zhang.id),
+            user=self.pos_cashier,
+        )
+        entry = order.payment_ids.stored_value_ledger_id
+        self.assertEqual(entry.entry_type, "spend")
+        self.assertServed(entry, self.config, self.store, self.zhang)
+
+        # The report groups by store and by who served.
+        groups = self.env["stored.value.ledger"]._read_group(
+            [("card_id", "=", self.card.id), ("entry_type", "=", "spend")], ["crm_team_id", "employee_id"], ["amount:sum"]
+        )
+        self.assertEqual(groups, [(self.store, self.zhang, -60.0)])
+
+    def test_top_up_sold_at_the_till_and_its_bonus_name_the_cashier(self):
+        self._create_rule(100.0, 10.0)
+        order = self.sync(
+            self.card_order([self.top_up_line(100.0)], [(self.cash_method, 100.0)], employee_id=self.chen.id),
+            user=self.pos_cashier,
+        )
+        entries = self.card.ledger_ids
+        self.assertEqual(sorted(entries.mapped("entry_type")), ["bonus", "topup"])
+        self.assertEqual(order.lines.stored_value_ledger_id.source_ref, order)
+        self.assertServed(entries, self.config, self.store, self.chen)
+
+    def test_back_office_top_up_names_the_clerk_and_their_team(self):
+        entry = self.top_up(self.card, 100.0, user=self.sv_user)
+        self.assertEqual(entry.entry_type, "topup")
+        self.assertServed(entry, self.env["pos.config"], self.desk, self.clerk_employee)
+
+    def test_a_manager_cannot_relabel_an_entry(self):
+        entry = self.top_up(self.card, 100.0, user=self.sv_user)
+        for values in ({"employee_id": self.zhang.id}, {"pos_config_id": self.config.id}, {"crm_team_id": self.store.id}):
+            # The ledger refuses every write, as for its amounts (with a user error saying what to do).
+            with self.assertRefused("reversing entry"):
+                entry.with_user(self.sv_manager).write(values)
+        with self.assertRaises(AccessError), self.env.cr.savepoint():
+            self.env["stored.value.ledger"].with_user(self.sv_manager).create(
+                {
+                    "card_id": self.card.id,
+                    "partner_id": self.holder.id,
+                    "company_id": self.company.id,
+                    "currency_id": self.currency.id,
+                    "entry_type": "adjustment",
+                    "idempotency_key": "forged",
+                    "user_id": self.sv_manager.id,
+                    "date": entry.date,
+                    "employee_id": self.zhang.id,
+                }
+            )
+        self.assertServed(entry, self.env["pos.config"], self.desk, self.clerk_employee)
+
+    def test_the_till_cannot_claim_another_cashier_for_a_payment(self):
+        self.top_up(self.card, 100.0)
+        order = self.sync(
+            self.card_order(
+                [(self.haircut, 1)], [(self.sv_method, 60.0, {"employee_id": self.chen.id})], employee_id=self.zhang.id
+            ),
+            user=self.pos_cashier,
+        )
+        entry = order.payment_ids.stored_value_ledger_id
+        self.assertEqual(order.payment_ids.employee_id, self.zhang, "a payment is the order's cashier's")
+        self.assertServed(entry, self.config, self.store, self.zhang)
