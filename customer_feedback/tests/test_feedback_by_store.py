@@ -58,4 +58,6 @@ class TestFeedbackByStore(CustomerFeedbackCommon):
                 invitation.with_user(user).write({"crm_team_id": False})
         with self.assertRaises(AccessError), self.env.cr.savepoint():
             invitation.user_input_id.sudo().write({"feedback_employee_id": self.cashier_employee.id})
-        self.assertEqual((invitation.employee_id, invitation.user_input_id.feedback_employee_id), (self.zhang, self.zhang))
+        self.assertEqual(
+            (invitation.employee_id, invitation.user_input_id.feedback_employee_id), (self.zhang, self.zhang)
+        )

@@ -25,7 +25,9 @@ class TestBatchStoreEmployee(LoyaltyTiersPosCommon):
         )
 
     def member_card(self):
-        return self.env["loyalty.card"].search([("partner_id", "=", self.holder.id), ("program_id", "=", self.program.id)])
+        return self.env["loyalty.card"].search(
+            [("partner_id", "=", self.holder.id), ("program_id", "=", self.program.id)]
+        )
 
     def test_points_of_a_pos_order_name_the_shop_its_store_and_the_cashier(self):
         data = self.member_order(5)
@@ -33,7 +35,9 @@ class TestBatchStoreEmployee(LoyaltyTiersPosCommon):
         order = self.sync(data, user=self.pos_cashier)
         batch = self.batches(self.member_card())
         self.assertEqual(batch.source_key, f"pos.order,{order.id}/card/{batch.card_id.id}")
-        self.assertEqual((batch.pos_config_id, batch.crm_team_id, batch.employee_id), (self.config, self.store, self.zhang))
+        self.assertEqual(
+            (batch.pos_config_id, batch.crm_team_id, batch.employee_id), (self.config, self.store, self.zhang)
+        )
         groups = self.env["loyalty.point.batch"]._read_group(
             [("id", "=", batch.id)], ["pos_config_id", "employee_id"], ["points:sum"]
         )

@@ -839,26 +839,23 @@ class StoredValueCard(models.Model):
         # Where and by whom, from the source document or the user booking: never from the caller's values.
         served = Ledger._served_values(values.get("source_ref"), self.company_id)
         # The ledger is written by this method only; users have no create right on it.
-        entry = (
-            Ledger.sudo()
-            .create(
-                {
-                    "card_id": self.id,
-                    "partner_id": self.partner_id.id,
-                    "company_id": self.company_id.id,
-                    "currency_id": currency.id,
-                    "entry_type": entry_type,
-                    "principal_amount": currency.round(principal),
-                    "bonus_amount": currency.round(bonus),
-                    "principal_balance_after": principal_after,
-                    "bonus_balance_after": bonus_after,
-                    "idempotency_key": key,
-                    "user_id": self.env.uid,
-                    "date": now,
-                    **values,
-                    **served,
-                }
-            )
+        entry = Ledger.sudo().create(
+            {
+                "card_id": self.id,
+                "partner_id": self.partner_id.id,
+                "company_id": self.company_id.id,
+                "currency_id": currency.id,
+                "entry_type": entry_type,
+                "principal_amount": currency.round(principal),
+                "bonus_amount": currency.round(bonus),
+                "principal_balance_after": principal_after,
+                "bonus_balance_after": bonus_after,
+                "idempotency_key": key,
+                "user_id": self.env.uid,
+                "date": now,
+                **values,
+                **served,
+            }
         )
         self.env.cr.execute(
             SQL(

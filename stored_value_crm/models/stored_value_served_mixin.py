@@ -50,8 +50,10 @@ class StoredValueServedMixin(models.AbstractModel):
         seller = document[SELLER_FIELDS[document._name]] if document._name in SELLER_FIELDS else None
         user = (seller or self.env.user).sudo()
         if not employee:
-            employee = self.env["hr.employee"].sudo().search(
-                [("user_id", "=", user.id), ("company_id", "=", company.id)], limit=1
+            employee = (
+                self.env["hr.employee"]
+                .sudo()
+                .search([("user_id", "=", user.id), ("company_id", "=", company.id)], limit=1)
             )
         if not team:
             team = user.sale_team_id
@@ -103,7 +105,13 @@ class StoredValueServedMixin(models.AbstractModel):
                 continue
             alias = SQL.identifier(f"doc_{doc_table}")
             joins.append(
-                SQL("LEFT JOIN %s %s ON %s.id = src.%s", SQL.identifier(doc_table), alias, alias, SQL.identifier(doc_column))
+                SQL(
+                    "LEFT JOIN %s %s ON %s.id = src.%s",
+                    SQL.identifier(doc_table),
+                    alias,
+                    alias,
+                    SQL.identifier(doc_column),
+                )
             )
             sellers.append(SQL("%s.%s", alias, SQL.identifier(seller)))
             if column_exists(cr, doc_table, "team_id"):

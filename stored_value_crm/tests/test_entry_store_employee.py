@@ -1,8 +1,14 @@
+import importlib.util
+from pathlib import Path
+
 from odoo.exceptions import AccessError
 from odoo.fields import Command
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import StoredValuePosCommon
+
+MIGRATION = Path(__file__).parents[1] / "migrations" / "19.0.1.3.0" / "post-migration.py"
 
 
 @tagged("post_install", "-at_install")
@@ -48,7 +54,9 @@ class TestEntryStoreEmployee(StoredValuePosCommon):
 
         # The report groups by store and by who served.
         groups = self.env["stored.value.ledger"]._read_group(
-            [("card_id", "=", self.card.id), ("entry_type", "=", "spend")], ["crm_team_id", "employee_id"], ["amount:sum"]
+            [("card_id", "=", self.card.id), ("entry_type", "=", "spend")],
+            ["crm_team_id", "employee_id"],
+            ["amount:sum"],
         )
         self.assertEqual(groups, [(self.store, self.zhang, -60.0)])
 
@@ -70,7 +78,11 @@ class TestEntryStoreEmployee(StoredValuePosCommon):
 
     def test_a_manager_cannot_relabel_an_entry(self):
         entry = self.top_up(self.card, 100.0, user=self.sv_user)
-        for values in ({"employee_id": self.zhang.id}, {"pos_config_id": self.config.id}, {"crm_team_id": self.store.id}):
+        for values in (
+            {"employee_id": self.zhang.id},
+            {"pos_config_id": self.config.id},
+            {"crm_team_id": self.store.id},
+        ):
             # The ledger refuses every write, as for its amounts (with a user error saying what to do).
             with self.assertRefused("reversing entry"):
                 entry.with_user(self.sv_manager).write(values)
@@ -101,3 +113,34 @@ class TestEntryStoreEmployee(StoredValuePosCommon):
         entry = order.payment_ids.stored_value_ledger_id
         self.assertEqual(order.payment_ids.employee_id, self.zhang, "a payment is the order's cashier's")
         self.assertServed(entry, self.config, self.store, self.zhang)
+
+    def test_upgrade_labels_the_entries_booked_before(self):
+        self.top_up(self.card, 100.0, user=self.sv_user)
+        self.sync(
+            self.card_order([(self.haircut, 1)], [(self.sv_method, 60.0)], employee_id=self.zhang.id),
+            user=self.pos_cashier,
+        )
+        entries = self.card.ledger_ids
+        expected = {entry: (entry.pos_config_id, entry.crm_team_id, entry.employee_id) for entry in entries}
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE stored_value_ledger SET pos_config_id = NULL, crm_team_id = NULL, employee_id = NULL "
+                "WHERE card_id = %s",
+                self.card.id,
+            )
+        )
+        entries.invalidate_recordset()
+        self.assertFalse(any(entries.mapped("employee_id")))
+        spec = importlib.util.spec_from_file_location("stored_value_crm_post_migration_19_0_1_3_0", MIGRATION)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "19.0.1.2.0")
+        entries.invalidate_recordset()
+        self.assertEqual(
+            {entry: (entry.pos_config_id, entry.crm_team_id, entry.employee_id) for entry in entries}, expected
+        )
+        self.assertEqual(
+            set(expected.values()),
+            {(self.env["pos.config"], self.desk, self.clerk_employee), (self.config, self.store, self.zhang)},
+        )

@@ -25,4 +25,6 @@ def migrate(cr, version):
                 WHERE invitation.user_input_id = answer.id"""
         )
     )
-    env["survey.user_input"].invalidate_model(["feedback_pos_config_id", "feedback_crm_team_id", "feedback_employee_id"])
+    env["survey.user_input"].invalidate_model(
+        ["feedback_pos_config_id", "feedback_crm_team_id", "feedback_employee_id"]
+    )

@@ -16,7 +16,8 @@ def migrate(cr, version):
                       employee_id = entry.employee_id
                  FROM stored_value_ledger entry
                 WHERE batch.employee_id IS NULL AND batch.crm_team_id IS NULL AND (
-                      substring(batch.source_key FROM '^stored\\.value\\.topup/(.*)/card/[0-9]+$') = entry.idempotency_key
+                      entry.idempotency_key
+                          = substring(batch.source_key FROM '^stored\\.value\\.topup/(.*)/card/[0-9]+$')
                    OR split_part(batch.source_key, '/', 1) = 'stored.value.ledger,' || entry.id)"""
         )
     )
