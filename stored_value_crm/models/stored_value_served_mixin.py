@@ -33,9 +33,9 @@ class StoredValueServedMixin(models.AbstractModel):
 
         ``document`` is a record or ``"model,id"`` (a POS order, a sales order, an invoice, a payment of
         invoices), or nothing. The point of sale and its team come from the POS order; the team otherwise
-        from the document's sales team; the employee from the cashier pos_hr logged on the order, else
-        from the document's salesperson or the user booking, in ``company``; the team last from that
-        user's sales team.
+        from the document's sales team; the employee from the cashier pos_hr logged on the order (if the
+        shop lets them log in), else from the document's salesperson or the user booking, in ``company``;
+        the team last from that user's sales team.
         """
         # sudo: these are read to label a booking the caller was allowed to make; the cashier may not
         # read employees or teams.
@@ -46,7 +46,10 @@ class StoredValueServedMixin(models.AbstractModel):
         team = config.crm_team_id if config else self.env["crm.team"]
         if not team and "team_id" in document._fields:
             team = document.team_id
-        employee = document.employee_id if document._name == "pos.order" else None
+        employee = self.env["hr.employee"]
+        if config.module_pos_hr and document.employee_id:
+            # The terminal names its logged cashier: taken only if the shop lets that employee log in.
+            employee = document.employee_id.filtered_domain(config._employee_domain(document.user_id.id))
         seller = document[SELLER_FIELDS[document._name]] if document._name in SELLER_FIELDS else None
         user = (seller or self.env.user).sudo()
         if not employee:

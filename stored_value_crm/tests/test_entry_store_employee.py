@@ -114,6 +114,18 @@ class TestEntryStoreEmployee(StoredValuePosCommon):
         self.assertEqual(order.payment_ids.employee_id, self.zhang, "a payment is the order's cashier's")
         self.assertServed(entry, self.config, self.store, self.zhang)
 
+    def test_an_employee_the_shop_does_not_let_in_does_not_serve(self):
+        outsider = self.env["hr.employee"].sudo().create({"name": "Outsider", "company_id": self.company.id})
+        self.top_up(self.card, 100.0)
+        order = self.sync(
+            self.card_order([(self.haircut, 1)], [(self.sv_method, 60.0)], employee_id=outsider.id),
+            user=self.pos_cashier,
+        )
+        # The order's user served, not someone the shop does not let in.
+        users_employee = self.env["hr.employee"].sudo().search([("user_id", "=", order.user_id.id)])
+        self.assertNotEqual(users_employee, outsider)
+        self.assertServed(order.payment_ids.stored_value_ledger_id, self.config, self.store, users_employee)
+
     def test_upgrade_labels_the_entries_booked_before(self):
         self.top_up(self.card, 100.0, user=self.sv_user)
         self.sync(
