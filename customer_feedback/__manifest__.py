@@ -1,7 +1,7 @@
 {
     "name": "Customer Feedback",
     "summary": "Post-purchase NPS and satisfaction surveys, complaint cases with deadlines, detractor follow-ups",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Marketing/Surveys",
     "author": "Stored Value Suite Contributors",
     "website": "https://github.com/stored-value-suite/odoo-stored-value",

@@ -1,14 +1,25 @@
 {
     "name": "Stored Value CRM",
     "summary": "Prepaid member cards: bonus top-ups, append-only ledger, liability accounting, POS payment, follow-ups",
-    "version": "19.0.1.2.0",
+    "version": "19.0.1.3.0",
     "category": "Sales/Point of Sale",
     "author": "Stored Value Suite Contributors",
     "website": "https://github.com/stored-value-suite/odoo-stored-value",
     "maintainers": [],
     "license": "LGPL-3",
     "development_status": "Alpha",
-    "depends": ["account", "mail", "phone_validation", "point_of_sale", "portal", "privacy_lookup", "sms"],
+    "depends": [
+        "account",
+        "mail",
+        "phone_validation",
+        "point_of_sale",
+        # Who served: the employee logged on a POS order; where: the shop's sales team.
+        "pos_hr",
+        "portal",
+        "privacy_lookup",
+        "sales_team",
+        "sms",
+    ],
     # Mobiles of members opened at the counter are checked and kept in E.164.
     "external_dependencies": {"python": ["phonenumbers"]},
     "data": [
@@ -36,6 +47,7 @@
         "views/stored_value_message_views.xml",
         "views/res_config_settings_views.xml",
         "views/pos_order_views.xml",
+        "views/pos_config_views.xml",
         "views/stored_value_menus.xml",
         "views/stored_value_reveal_views.xml",
         "report/stored_value_card_reports.xml",

@@ -17,6 +17,7 @@ class CustomerFeedbackInvitation(models.Model):
     """
 
     _name = "customer.feedback.invitation"
+    _inherit = ["stored.value.guard", "stored.value.served.mixin"]
     _description = "Feedback Invitation"
     _order = "id desc"
     _check_company_auto = True
@@ -62,6 +63,10 @@ class CustomerFeedbackInvitation(models.Model):
         "survey.user_input", string="Survey Answer", readonly=True, index="btree_not_null", ondelete="set null"
     )
     survey_url = fields.Char(string="Survey Link", compute="_compute_survey_url")
+
+    # Where and by whom the customer was served, which the answers are reported under: the purchase's,
+    # set when inviting; feedback users, who may change an invitation's state, may not relabel it.
+    _protected_fields = frozenset({"pos_config_id", "crm_team_id", "employee_id"})
 
     @api.depends("user_input_id.access_token", "survey_id.access_token")
     def _compute_survey_url(self):
@@ -146,7 +151,9 @@ class CustomerFeedbackInvitation(models.Model):
         now = fields.Datetime.now()
         pos_order, sale_order, move = origin.get("pos_order"), origin.get("sale_order"), origin.get("move")
         case = origin.get("case")
-        answer = survey._create_answer(
+        served = self._served_values(pos_order or sale_order or move, company)
+        # _posting: the answer is labelled with where and by whom, which only this code sets.
+        answer = survey.with_env(self.env["survey.user_input"]._posting().env)._create_answer(
             partner=partner,
             check_attempts=False,
             deadline=now + timedelta(days=validity_days),
@@ -154,8 +161,9 @@ class CustomerFeedbackInvitation(models.Model):
             feedback_sale_order_id=sale_order and sale_order.id,
             feedback_move_id=move and move.id,
             feedback_followed_case_id=case and case.id,
+            **{f"feedback_{name}": value for name, value in served.items()},
         )
-        return self.create(
+        return self._posting().create(
             {
                 "partner_id": partner.id,
                 "company_id": company.id,
@@ -171,6 +179,7 @@ class CustomerFeedbackInvitation(models.Model):
                 "move_id": move and move.id,
                 "case_id": case and case.id,
                 "user_input_id": answer.id,
+                **served,
             }
         )
 

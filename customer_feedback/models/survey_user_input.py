@@ -11,7 +11,12 @@ def nps_category(score):
 
 
 class SurveyUserInput(models.Model):
-    _inherit = "survey.user_input"
+    _name = "survey.user_input"
+    _inherit = ["survey.user_input", "stored.value.guard"]
+
+    # Set from the invitation when it is created (see ``customer.feedback.invitation._invite``): a survey
+    # officer who may edit answers may not move them to another store or employee.
+    _protected_fields = frozenset({"feedback_pos_config_id", "feedback_crm_team_id", "feedback_employee_id"})
 
     feedback_pos_order_id = fields.Many2one(
         "pos.order", string="Point of Sale Order", readonly=True, index="btree_not_null", ondelete="set null"
@@ -29,6 +34,16 @@ class SurveyUserInput(models.Model):
         index="btree_not_null",
         ondelete="set null",
         help="The resolved complaint case this survey asks about.",
+    )
+    # Where and by whom the customer was served (the invitation's), for the reports by store and employee.
+    feedback_pos_config_id = fields.Many2one(
+        "pos.config", string="Point of Sale", readonly=True, index="btree_not_null", ondelete="set null"
+    )
+    feedback_crm_team_id = fields.Many2one(
+        "crm.team", string="Store / Sales Team", readonly=True, index="btree_not_null", ondelete="set null"
+    )
+    feedback_employee_id = fields.Many2one(
+        "hr.employee", string="Served By", readonly=True, index="btree_not_null", ondelete="set null"
     )
     feedback_nps_score = fields.Integer(string="NPS Answer", compute="_compute_feedback_scores", store=True)
     feedback_nps_category = fields.Selection(

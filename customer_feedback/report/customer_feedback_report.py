@@ -29,6 +29,8 @@ class CustomerFeedbackReport(models.Model):
     sale_order_id = fields.Many2one("sale.order", string="Sales Order", readonly=True)
     move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    crm_team_id = fields.Many2one("crm.team", string="Store / Sales Team", readonly=True)
+    employee_id = fields.Many2one("hr.employee", string="Served By", readonly=True)
     loyalty_tier_id = fields.Many2one("loyalty.tier", string="Member Tier", readonly=True)
     nps_category = fields.Selection(NPS_CATEGORIES, string="NPS Category", readonly=True)
     nps_score = fields.Float(string="NPS Answer", readonly=True, aggregator="avg")
@@ -43,7 +45,9 @@ class CustomerFeedbackReport(models.Model):
                answer.survey_id, answer.partner_id,
                COALESCE(pos_order.company_id, sale_order.company_id, invoice.company_id, invitation.company_id)
                    AS company_id,
-               pos_order.id AS pos_order_id, pos_order.config_id AS pos_config_id,
+               pos_order.id AS pos_order_id,
+               COALESCE(pos_order.config_id, answer.feedback_pos_config_id) AS pos_config_id,
+               answer.feedback_crm_team_id AS crm_team_id, answer.feedback_employee_id AS employee_id,
                COALESCE(picking_type.warehouse_id, sale_order.warehouse_id) AS warehouse_id,
                sale_order.id AS sale_order_id, invoice.id AS move_id,
                COALESCE(pos_order.user_id, sale_order.user_id, invoice.invoice_user_id) AS user_id,

@@ -3,6 +3,7 @@ from . import (
     test_complaint_compensation,
     test_feedback_access,
     test_feedback_analytics,
+    test_feedback_by_store,
     test_feedback_messages,
     test_feedback_portal,
     test_feedback_privacy,

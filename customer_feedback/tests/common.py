@@ -79,8 +79,8 @@ class CustomerFeedbackCommon(StoredValueCommon):
             }
         )
 
-    def sell_at_pos(self, partner, amount=120.0, user=None, session=None):
-        """A paid point of sale order, synchronised as the point of sale sends it."""
+    def sell_at_pos(self, partner, amount=120.0, user=None, session=None, **order_values):
+        """A paid point of sale order, synchronised as the point of sale sends it (with ``order_values``)."""
         session = session or self.pos_session
         uuid = str(uuid4())
         data = {
@@ -117,6 +117,7 @@ class CustomerFeedbackCommon(StoredValueCommon):
                     {"amount": amount, "payment_method_id": self.cash_method.id, "name": fields.Datetime.now()}
                 )
             ],
+            **order_values,
         }
         result = self.env["pos.order"].with_user(user or self.cashier).sync_from_ui([data])
         return self.env["pos.order"].browse(result["pos.order"][0]["id"]), result

@@ -391,6 +391,8 @@ class LoyaltyCard(models.Model):
                     "expiry_date": points_math.expiry_date(today, self.program_id.point_validity_months),
                     "source_key": key,
                     "description": description or self.env.context.get("loyalty_points_description"),
+                    # Where and by whom, from the document the key names or the user booking.
+                    **self.env["loyalty.point.batch"]._served_values_of_key(key, self.company_id or self.env.company),
                 }
             )
         )

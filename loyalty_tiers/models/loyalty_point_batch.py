@@ -13,7 +13,7 @@ class LoyaltyPointBatch(models.Model):
     """
 
     _name = "loyalty.point.batch"
-    _inherit = ["stored.value.guard"]
+    _inherit = ["stored.value.guard", "stored.value.served.mixin"]
     _description = "Loyalty Point Batch"
     _order = "expiry_date, id"
     _rec_name = "source_key"
@@ -57,8 +57,33 @@ class LoyaltyPointBatch(models.Model):
             "description",
             "state",
             "reminder_sent",
+            "pos_config_id",
+            "crm_team_id",
+            "employee_id",
         }
     )
+
+    @api.model
+    def _served_values_of_key(self, key, company):
+        """Where and by whom the points of batch key ``key`` were earned, from the document the key names.
+
+        Keys start with their source: an order or invoice (``pos.order,7/...``), a top-up
+        (``stored.value.topup/<its ledger key>``) or its gift (``stored.value.ledger,3/gift/...``), whose
+        ledger entry already says it; other sources (birthdays, referrals, ...) are the booking user's.
+        """
+        source = key.rsplit("/card/", 1)[0]
+        Ledger = self.env["stored.value.ledger"].sudo()
+        entry = Ledger.browse()
+        if source.startswith("stored.value.topup/"):
+            entry = Ledger.search([("idempotency_key", "=", source.removeprefix("stored.value.topup/"))], limit=1)
+        elif source.startswith("stored.value.ledger,"):
+            entry = Ledger._served_document(source.split("/", 1)[0])
+        if entry:
+            return {name: entry[name].id for name in ("pos_config_id", "crm_team_id", "employee_id")}
+        document = source.split("/", 1)[0]
+        if document.partition(",")[0] not in ("pos.order", "sale.order", "account.move"):
+            document = None
+        return self._served_values(document, company)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):

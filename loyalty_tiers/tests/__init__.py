@@ -1,5 +1,6 @@
 from . import (
     test_clv_math,
+    test_batch_store_employee,
     test_gift_packs,
     test_incentive_coupons,
     test_insider_points,

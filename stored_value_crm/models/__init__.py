@@ -1,11 +1,12 @@
 # The mixins first: the models below inherit them.
-from . import stored_value_guard, stored_value_revealing_search  # isort: skip
+from . import stored_value_guard, stored_value_revealing_search, stored_value_served_mixin  # isort: skip
 from . import (
     account_journal,
     account_move,
     account_payment,
     mail_activity,
     mail_tracking_value,
+    pos_config,
     pos_order,
     pos_order_line,
     pos_payment,

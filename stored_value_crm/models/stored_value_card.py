@@ -819,7 +819,9 @@ class StoredValueCard(models.Model):
     def _post_movement(self, entry_type, principal, bonus, key, **values):
         """Append one ledger entry of signed ``principal`` and ``bonus`` and move the balances with it.
 
-        The caller has locked the card (:meth:`_lock`) and checked what the movement may do.
+        The caller has locked the card (:meth:`_lock`) and checked what the movement may do. The entry
+        says where and by whom it was made, from its ``source_ref`` and the user booking
+        (``stored.value.served.mixin._served_values``).
         """
         self.ensure_one()
         currency = self.currency_id
@@ -834,27 +836,27 @@ class StoredValueCard(models.Model):
                 )
             )
         now = fields.Datetime.now()
+        Ledger = self.env["stored.value.ledger"]
+        # Where and by whom, from the source document or the user booking: never from the caller's values.
+        served = Ledger._served_values(values.get("source_ref"), self.company_id)
         # The ledger is written by this method only; users have no create right on it.
-        entry = (
-            self.env["stored.value.ledger"]
-            .sudo()
-            .create(
-                {
-                    "card_id": self.id,
-                    "partner_id": self.partner_id.id,
-                    "company_id": self.company_id.id,
-                    "currency_id": currency.id,
-                    "entry_type": entry_type,
-                    "principal_amount": currency.round(principal),
-                    "bonus_amount": currency.round(bonus),
-                    "principal_balance_after": principal_after,
-                    "bonus_balance_after": bonus_after,
-                    "idempotency_key": key,
-                    "user_id": self.env.uid,
-                    "date": now,
-                    **values,
-                }
-            )
+        entry = Ledger.sudo().create(
+            {
+                "card_id": self.id,
+                "partner_id": self.partner_id.id,
+                "company_id": self.company_id.id,
+                "currency_id": currency.id,
+                "entry_type": entry_type,
+                "principal_amount": currency.round(principal),
+                "bonus_amount": currency.round(bonus),
+                "principal_balance_after": principal_after,
+                "bonus_balance_after": bonus_after,
+                "idempotency_key": key,
+                "user_id": self.env.uid,
+                "date": now,
+                **values,
+                **served,
+            }
         )
         self.env.cr.execute(
             SQL(

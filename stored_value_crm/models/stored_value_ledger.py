@@ -9,6 +9,7 @@ class StoredValueLedger(models.Model):
     """One movement of a card, never changed once written: a mistake is corrected by a reversing entry."""
 
     _name = "stored.value.ledger"
+    _inherit = ["stored.value.served.mixin"]
     _description = "Stored-Value Ledger Entry"
     _order = "date desc, id desc"
     _rec_name = "name"

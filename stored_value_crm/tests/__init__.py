@@ -6,6 +6,7 @@ from . import (
     test_contact_consent,
     test_customer_messages,
     test_customer_privacy,
+    test_entry_store_employee,
     test_ewallet_migration,
     test_followup_plans,
     test_insider_wallet,
