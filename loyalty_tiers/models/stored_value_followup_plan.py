@@ -8,9 +8,23 @@ class StoredValueFollowupPlan(models.Model):
     loyalty_tier_ids = fields.Many2many(
         "loyalty.tier", string="Member Tiers", help="Only customers of these tiers are followed; empty: any tier."
     )
+    lifecycle_stage_ids = fields.Many2many(
+        "loyalty.lifecycle.stage",
+        string="Life Cycle Stages",
+        help="Only customers at these stages in the plan's company are followed; empty: any stage.",
+    )
 
     def _partner_domain(self):
         domain = super()._partner_domain()
         if self.loyalty_tier_ids:
             domain &= Domain("loyalty_tier_id", "in", self.loyalty_tier_ids.ids)
+        if self.lifecycle_stage_ids:
+            # The stage is company-dependent: the plan's company's, whatever the company of the caller.
+            domain &= Domain(
+                "id",
+                "in",
+                self.env["res.partner"]
+                .with_company(self.company_id)
+                ._search([("lifecycle_stage_id", "in", self.lifecycle_stage_ids.ids)]),
+            )
         return domain
