@@ -1,4 +1,5 @@
 from . import (
+    test_clv_math,
     test_gift_packs,
     test_incentive_coupons,
     test_insider_points,

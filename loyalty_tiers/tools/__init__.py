@@ -1,1 +1,1 @@
-from . import points_math
+from . import clv_math, points_math
