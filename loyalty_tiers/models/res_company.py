@@ -36,7 +36,9 @@ class ResCompany(models.Model):
         "bought only once.",
     )
     loyalty_lifecycle_dormant_days = fields.Integer(
-        string="Dormant Without Purchase (days)", default=180, help="Days without a purchase after which a member is dormant."
+        string="Dormant Without Purchase (days)",
+        default=180,
+        help="Days without a purchase after which a member is dormant.",
     )
     loyalty_lifecycle_lost_days = fields.Integer(
         string="Lost Without Purchase (days)", default=365, help="Days without a purchase after which a member is lost."

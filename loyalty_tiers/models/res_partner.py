@@ -10,6 +10,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from ..tools import clv_math
+
 _logger = logging.getLogger(__name__)
 
 BIRTHDAY_CHANGE_DAYS = 365  # a birthday moved more often would collect the birthday points every month
@@ -154,7 +156,10 @@ class ResPartner(models.Model):
     # The member's life cycle stage and value in each company, computed by the same nightly run as the
     # segments (see "Life cycle and value" below); nobody writes them by hand.
     lifecycle_stage_id = fields.Many2one(
-        "loyalty.lifecycle.stage", string="Life Cycle Stage", company_dependent=True, readonly=True,
+        "loyalty.lifecycle.stage",
+        string="Life Cycle Stage",
+        company_dependent=True,
+        readonly=True,
         groups="base.group_user",
     )
     lifecycle_stage_date = fields.Date(
@@ -801,9 +806,9 @@ class ResPartner(models.Model):
             while done := self._compute_lifecycle_batch(company, today, batch_size):
                 if not self.env["ir.cron"]._commit_progress(done):
                     return
-            if done := self._compute_member_clv(company, today):
-                if not self.env["ir.cron"]._commit_progress(done):
-                    return
+            done = self._compute_member_clv(company, today)
+            if done and not self.env["ir.cron"]._commit_progress(done):
+                return
             snapshot = self._member_figures_snapshot_name(company, today)
             self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(snapshot)))
 
@@ -820,11 +825,16 @@ class ResPartner(models.Model):
         """
         period = company.loyalty_lifecycle_growth_days
         return SQL(
-            """WITH purchases AS (%(purchases)s),
+            """WITH purchases AS (
+                    SELECT purchase.*,
+                           MIN(date) FILTER (WHERE amount > 0) OVER (PARTITION BY partner_id) AS first_buy
+                      FROM (%(purchases)s) purchase WHERE partner_id IS NOT NULL AND date <= %(today)s
+                ),
                 totals AS (
                     SELECT partner_id,
                            SUM(amount) AS net_spend,
                            SUM(amount) FILTER (WHERE amount > 0) AS gross_spend,
+                           SUM(amount) FILTER (WHERE amount > 0 AND date > first_buy) AS repeat_spend,
                            COUNT(*) FILTER (WHERE amount > 0) AS order_count,
                            SUM(margin) AS margin,
                            MIN(date) FILTER (WHERE amount > 0) AS first_date,
@@ -834,7 +844,7 @@ class ResPartner(models.Model):
                            COALESCE(SUM(amount) FILTER (WHERE date > %(today)s::date - 2 * %(period)s
                                                           AND date <= %(today)s::date - %(period)s), 0)
                                AS previous_spend
-                      FROM purchases WHERE partner_id IS NOT NULL AND date <= %(today)s GROUP BY partner_id
+                      FROM purchases GROUP BY partner_id
                 ),
                 topups AS (
                     SELECT holder.commercial_partner_id AS partner_id, SUM(entry.principal_amount) AS topup_amount
@@ -842,7 +852,8 @@ class ResPartner(models.Model):
                       JOIN res_partner holder ON holder.id = entry.partner_id
                       LEFT JOIN stored_value_ledger reversed ON reversed.id = entry.reversed_entry_id
                      WHERE entry.company_id = %(company)s AND entry.date::date <= %(today)s
-                       AND (entry.entry_type = 'topup' OR (entry.entry_type = 'reversal' AND reversed.entry_type = 'topup'))
+                       AND (entry.entry_type = 'topup'
+                            OR (entry.entry_type = 'reversal' AND reversed.entry_type = 'topup'))
                      GROUP BY holder.commercial_partner_id
                 ),
                 members AS (
@@ -861,7 +872,7 @@ class ResPartner(models.Model):
                        recent_spend, previous_spend, COALESCE(topup_amount, 0) AS topup_amount,
                        members.partner_id IS NOT NULL AS is_member,
                        gross_spend / NULLIF(order_count, 0) AS average_order_value,
-                       gross_spend / NULLIF(purchase_days, 0) AS average_day_spend,
+                       repeat_spend / NULLIF(purchase_days - 1, 0) AS repeat_day_spend,
                        CASE WHEN purchase_days > 1
                             THEN (last_date - first_date)::float / (purchase_days - 1) END AS purchase_interval
                   FROM totals FULL JOIN topups USING (partner_id) FULL JOIN members USING (partner_id)""",
@@ -921,9 +932,12 @@ class ResPartner(models.Model):
         )
 
     def _company_value_sql(self, column, key, value):
-        """``column = column || {key: value}``: sets a company-dependent column for one company."""
+        """Sets the company-dependent ``column`` of the row ``partner`` to ``value`` for the company ``key``;
+        an empty value removes the company's key (a JSON null is no valid number for the ORM)."""
         return SQL(
-            "%(column)s = COALESCE(partner.%(column)s, '{}'::jsonb) || jsonb_build_object(%(key)s, %(value)s)",
+            """%(column)s = CASE WHEN (%(value)s) IS NULL THEN partner.%(column)s - %(key)s
+                                 ELSE COALESCE(partner.%(column)s, '{}'::jsonb) || jsonb_build_object(%(key)s, %(value)s)
+                            END""",
             column=SQL.identifier(column),
             key=key,
             value=value,
@@ -1009,13 +1023,14 @@ class ResPartner(models.Model):
     def _member_clv_summaries(self, company, today):
         """``(partner id, x, t_x, T, mean spend)`` of the company's buyers, in weeks, for the CLV models.
 
-        x counts the repeat purchase days, t_x is the age of the customer at their last purchase, T their
-        age today; the mean spend is their average spend per purchase day.
+        x counts the repeat purchase days (a purchase day is a day with purchases; two orders on one day
+        are one purchase), t_x is the age of the customer at their last purchase, T their age today; the
+        mean spend is their average spend per repeat purchase day (empty when x is 0).
         """
         self.env.cr.execute(
             SQL(
                 """SELECT partner_id, purchase_days - 1, (last_date - first_date) / 7.0,
-                          (%(today)s::date - first_date) / 7.0, average_day_spend
+                          (%(today)s::date - first_date) / 7.0, repeat_day_spend
                      FROM %(figures)s WHERE purchase_days > 0 ORDER BY partner_id""",
                 figures=self._member_figures_snapshot(company, today),
                 today=today,
@@ -1025,9 +1040,8 @@ class ResPartner(models.Model):
 
     def _fit_member_clv(self, company, today, summaries):
         """Fit BG/NBD and Gamma-Gamma on ``summaries``; the fit record (failed when there are too few)."""
-        from ..tools import clv_math  # noqa: PLC0415 -- the maths only the nightly run needs
-
         groups = Counter((x, float(t_x), float(T)) for _partner, x, t_x, T, _spend in summaries)
+        # The spend model is fitted on the customers who bought again, as Fader & Hardie do.
         bg_rows = sorted((x, t_x, T, count) for (x, t_x, T), count in groups.items())
         spends = Counter((x, round(float(spend), 2)) for _partner, x, _t_x, _T, spend in summaries if x > 0)
         gg_rows = sorted((x, spend, count) for (x, spend), count in spends.items())
@@ -1042,28 +1056,17 @@ class ResPartner(models.Model):
             "customer_count": len(summaries),
             "horizon_months": company.loyalty_clv_horizon_months,
         }
+        # sudo: the nightly run records its fit through the fits' only door; managers read them.
+        Fit = self.env["loyalty.clv.fit"].sudo()._posting()
         try:
             bg = clv_math.fit_bg_nbd(bg_rows)
             gg = clv_math.fit_gamma_gamma(gg_rows)
         except ValueError as error:
             _logger.info("Lifetime value of %s's members not predicted: %s", company.name, error)
-            return self.env["loyalty.clv.fit"].sudo()._posting().create(
-                {**values, "state": "failed", "message": str(error)[:200]}
-            ), None, None
-        fit = self.env["loyalty.clv.fit"].sudo()._posting().create(
-            {
-                **values,
-                "state": "done",
-                "bg_r": bg.r,
-                "bg_alpha": bg.alpha,
-                "bg_a": bg.a,
-                "bg_b": bg.b,
-                "gg_p": gg.p,
-                "gg_q": gg.q,
-                "gg_gamma": gg.gamma,
-            }
-        )
-        return fit, bg, gg
+            return Fit.create({**values, "state": "failed", "message": str(error)[:200]}), None, None
+        bg_values = {"bg_r": bg.r, "bg_alpha": bg.alpha, "bg_a": bg.a, "bg_b": bg.b}
+        gg_values = {"gg_p": gg.p, "gg_q": gg.q, "gg_gamma": gg.gamma}
+        return Fit.create({**values, **bg_values, **gg_values, "state": "done"}), bg, gg
 
     def _compute_member_clv(self, company, today):
         """Predict the lifetime value of the company's buyers and flag the high potentials; return how many.
@@ -1075,8 +1078,6 @@ class ResPartner(models.Model):
         Fit = self.env["loyalty.clv.fit"].sudo()
         if Fit.search_count([("company_id", "=", company.id), ("date", "=", today)], limit=1):
             return 0
-        from ..tools import clv_math  # noqa: PLC0415
-
         key = str(company.id)
         summaries = self._member_clv_summaries(company, today)
         _fit, bg, gg = self._fit_member_clv(company, today, summaries)
@@ -1097,9 +1098,13 @@ class ResPartner(models.Model):
         predicted = {}
         rows = []
         for partner_id, x, t_x, T, spend in summaries:
-            figures = (x, float(t_x), float(T), float(spend))
+            figures = (x, float(t_x), float(T), float(spend or 0))
             if figures not in predicted:
-                predicted[figures] = clv_math.predicted_value(bg, gg, horizon, x, figures[1], figures[2], figures[3])
+                try:
+                    predicted[figures] = clv_math.predicted_value(bg, gg, horizon, *figures)
+                except ValueError as error:  # a = 1 or q <= 1: no finite prediction for these figures
+                    _logger.info("No lifetime value predicted for figures %s of %s: %s", figures, company.name, error)
+                    predicted[figures] = None
             rows.append((partner_id, predicted[figures]))
         self.env.cr.execute("CREATE TEMPORARY TABLE IF NOT EXISTS member_clv_values (partner_id int, clv float)")
         self.env.cr.execute("TRUNCATE member_clv_values")
@@ -1108,7 +1113,8 @@ class ResPartner(models.Model):
         self.env.cr.execute(
             SQL(
                 """WITH ranked AS (
-                        SELECT partner_id, clv, CUME_DIST() OVER (ORDER BY clv DESC) AS share FROM member_clv_values
+                        SELECT partner_id, clv, CUME_DIST() OVER (ORDER BY clv DESC NULLS LAST) AS share
+                          FROM member_clv_values
                     )
                     UPDATE res_partner partner SET %(values)s
                       FROM ranked WHERE partner.id = ranked.partner_id""",
@@ -1118,7 +1124,11 @@ class ResPartner(models.Model):
                         value(
                             "member_high_potential",
                             key,
-                            SQL("ranked.share <= %s / 100.0 AND %s", company.loyalty_clv_top_percent, self._below_top_tier_sql(company)),
+                            SQL(
+                                "ranked.clv IS NOT NULL AND ranked.share <= %s / 100.0 AND %s",
+                                company.loyalty_clv_top_percent,
+                                self._below_top_tier_sql(company),
+                            ),
                         ),
                     ]
                 ),
