@@ -129,14 +129,8 @@ class CustomerFeedbackInvitationRule(models.Model):
         if self.tier_ids:
             domain &= Domain("loyalty_tier_id", "in", self.tier_ids.ids)
         if self.lifecycle_stage_ids:
-            # The stage is company-dependent: the rule's company's, whatever the company of the caller.
-            domain &= Domain(
-                "id",
-                "in",
-                self.env["res.partner"]
-                .with_company(self.company_id)
-                ._search([("lifecycle_stage_id", "in", self.lifecycle_stage_ids.ids)]),
-            )
+            partners = self.env["res.partner"]._lifecycle_stage_partners_sql(self.company_id, self.lifecycle_stage_ids)
+            domain &= Domain("id", "in", partners)
         return domain
 
     def _matches(self, purchase):

@@ -816,6 +816,18 @@ class ResPartner(models.Model):
     # Life cycle and value
     # ------------------------------------------------------------------
 
+    def _lifecycle_stage_partners_sql(self, company, stages):
+        """The ids of the partners at one of ``stages`` in ``company``, as a subquery for a domain.
+
+        In SQL rather than a domain on the company-dependent field, which would read the stage of the
+        current user's company: follow-up plans and invitation rules target their own company's.
+        """
+        return SQL(
+            "SELECT id FROM res_partner WHERE (lifecycle_stage_id->>%s)::int IN %s",
+            str(company.id),
+            tuple(stages.ids) or (None,),
+        )
+
     def _member_figures_sql(self, company, today):
         """The purchase figures of every customer and member of ``company`` on ``today``, as one query.
 
@@ -936,7 +948,7 @@ class ResPartner(models.Model):
         an empty value removes the company's key (a JSON null is no valid number for the ORM)."""
         return SQL(
             """%(column)s = CASE WHEN (%(value)s) IS NULL THEN partner.%(column)s - %(key)s
-                                 ELSE COALESCE(partner.%(column)s, '{}'::jsonb) || jsonb_build_object(%(key)s, %(value)s)
+                            ELSE COALESCE(partner.%(column)s, '{}'::jsonb) || jsonb_build_object(%(key)s, %(value)s)
                             END""",
             column=SQL.identifier(column),
             key=key,
