@@ -101,7 +101,7 @@ class TestInvitationRules(CustomerFeedbackCommon):
         prospect = self.env.ref("loyalty_tiers.lifecycle_stage_prospect")
         self.assertEqual(self.holder.lifecycle_stage_id, prospect)
         self.assertEqual(newcomer.lifecycle_stage_id.code, "new")
-        rule = self._create_rule(lifecycle_stage_ids=[Command.set(prospect.ids)])
+        self._create_rule(lifecycle_stage_ids=[Command.set(prospect.ids)])
         for customer in (self.other_holder, newcomer, self.holder):
             self.sell_at_pos(customer)
         self.assertEqual(self.invitations().partner_id, self.holder)
