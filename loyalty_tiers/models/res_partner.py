@@ -1172,7 +1172,8 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
 
     def _stored_value_privacy_export(self):
-        """Adds the member's loyalty cards, point batches, tier history, birthday and RFM segments."""
+        """Adds the member's loyalty cards, point batches, tier history, birthday, RFM segments, life cycle and
+        value figures."""
         data = super()._stored_value_privacy_export()
         cards = self.env["loyalty.card"].search([("partner_id", "=", self.id)])
         data["loyalty_cards"] = self._stored_value_export_rows(
@@ -1209,6 +1210,20 @@ class ResPartner(models.Model):
             for row in self._stored_value_export_rows(self.with_company(company), rfm_fields)
             if row["rfm_date"]
         ]
+        value_fields = [
+            *(name for name in sorted(MEMBER_FIGURES) if name != "lifecycle_stage_id"),
+            "lifecycle_stage_id",
+        ]
+        data["member_value"] = [
+            {"company": company.name, **row}
+            for company in self.env["res.company"].search([])
+            for row in self._stored_value_export_rows(self.with_company(company), value_fields)
+            if row["member_value_date"]
+        ]
+        data["lifecycle_history"] = self._stored_value_export_rows(
+            self.env["loyalty.lifecycle.history"].search([("partner_id", "=", self.id)], order="date, id"),
+            ["company_id", "date", "from_stage_id", "to_stage_id"],
+        )
         return data
 
     def _stored_value_anonymised_values(self):
