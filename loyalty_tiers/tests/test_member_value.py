@@ -6,7 +6,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import SQL
 
-from .common import LoyaltyTiersCommon
+from .common import LoyaltyTiersCommon, LoyaltyTiersPosCommon
 
 START = date(2025, 1, 6)
 
@@ -140,3 +140,17 @@ class TestMemberValue(LoyaltyTiersCommon):
             fit.with_user(self.tier_manager).write({"state": "done"})
         with self.assertRaises(AccessError):
             fit.sudo().write({"state": "done"})
+
+
+@tagged("post_install", "-at_install")
+class TestMemberValuePos(LoyaltyTiersPosCommon):
+    def test_margin_of_point_of_sale_orders(self):
+        self.haircut.standard_price = 20.0
+        order = self.sync(self.member_order(2), user=self.pos_cashier)
+        self.assertTrue(all(order.lines.mapped("is_total_cost_computed")), "costs known when the order is paid")
+        with self.cron_commits_suspended():
+            self.env["res.partner"]._cron_compute_rfm()
+        member = self.holder.with_user(self.tier_manager)
+        self.assertGreater(order.margin, 0)
+        self.assertAlmostEqual(member.member_margin, order.margin, places=2)
+        self.assertAlmostEqual(member.member_net_spend, order.amount_total, places=2)
