@@ -160,10 +160,11 @@ class ResPartner(models.Model):
         string="Life Cycle Stage",
         company_dependent=True,
         readonly=True,
+        copy=False,
         groups="base.group_user",
     )
     lifecycle_stage_date = fields.Date(
-        string="Stage Since", company_dependent=True, readonly=True, groups="base.group_user"
+        string="Stage Since", company_dependent=True, readonly=True, copy=False, groups="base.group_user"
     )
     lifecycle_history_count = fields.Integer(
         compute="_compute_lifecycle_history_count", groups="loyalty_tiers.group_loyalty_tier_user"
@@ -172,6 +173,7 @@ class ResPartner(models.Model):
         string="Net Spend",
         company_dependent=True,
         readonly=True,
+        copy=False,
         groups="base.group_user",
         help="Everything the member bought from the company, returns deducted, in the company currency.",
     )
@@ -179,6 +181,7 @@ class ResPartner(models.Model):
         string="Topped Up",
         company_dependent=True,
         readonly=True,
+        copy=False,
         groups="base.group_user",
         help="Principal of the member's stored-value top-ups (reversed top-ups deducted), bonus not included.",
     )
@@ -186,16 +189,18 @@ class ResPartner(models.Model):
         string="Margin",
         company_dependent=True,
         readonly=True,
+        copy=False,
         groups="base.group_user",
         help="Margin of the member's point of sale orders whose costs are known; invoices have none.",
     )
     member_average_order_value = fields.Float(
-        string="Average Order Value", company_dependent=True, readonly=True, groups="base.group_user"
+        string="Average Order Value", company_dependent=True, readonly=True, copy=False, groups="base.group_user"
     )
     member_purchase_interval = fields.Float(
         string="Purchase Interval (days)",
         company_dependent=True,
         readonly=True,
+        copy=False,
         groups="base.group_user",
         help="Average number of days between two days of purchase; empty for a member who bought on one day.",
     )
@@ -203,6 +208,7 @@ class ResPartner(models.Model):
         string="Predicted Lifetime Value",
         company_dependent=True,
         readonly=True,
+        copy=False,
         groups="base.group_user",
         help="What the member is expected to spend over the company's horizon (BG/NBD and Gamma-Gamma models "
         "fitted every night on the company's customers); empty when there are too few customers to fit them.",
@@ -211,11 +217,14 @@ class ResPartner(models.Model):
         string="High Potential",
         company_dependent=True,
         readonly=True,
+        copy=False,
         groups="base.group_user",
         help="The predicted lifetime value is in the company's top share while the member's tier is below the top "
         "tier of its programme.",
     )
-    member_value_date = fields.Date(string="Valued On", company_dependent=True, readonly=True, groups="base.group_user")
+    member_value_date = fields.Date(
+        string="Valued On", company_dependent=True, readonly=True, copy=False, groups="base.group_user"
+    )
 
     @api.depends("loyalty_member_card_ids.tier_id", "loyalty_member_card_ids.active")
     def _compute_loyalty_tier_id(self):

@@ -186,6 +186,8 @@ class TestMemberLifecycle(LoyaltyTiersCommon):
             with self.assertRaises(AccessError), self.env.cr.savepoint():
                 partner.create({"name": "Made Up", "lifecycle_stage_id": self.stage["active"].id})
         self.assertEqual(self.member.lifecycle_stage_id.code, "prospect")
+        twin = self.member.with_user(self.sv_manager).copy()
+        self.assertFalse(twin.lifecycle_stage_id, "a copied contact has no purchases of its own")
         row = self.History.search([("partner_id", "=", self.member.id)])
         for user in (self.tier_user, self.tier_manager):
             with self.assertRaises(AccessError), self.env.cr.savepoint():
@@ -206,3 +208,18 @@ class TestMemberLifecycle(LoyaltyTiersCommon):
         with self.assertRaises(UserError):
             row.sudo().unlink()
         self.assertEqual(self.history(), [(day(0), False, "prospect")])
+
+    def test_a_merged_contact_keeps_the_stage_and_history(self):
+        self.night(0)
+        partners = self.member | self.stranger
+        wizard = (
+            self.env["base.partner.merge.automatic.wizard"]
+            .with_user(self.tier_manager)
+            .with_context(active_model="res.partner", active_ids=partners.ids)
+            .create({})
+        )
+        wizard.dst_partner_id = self.stranger
+        wizard.action_merge()
+        self.assertFalse(self.member.exists())
+        self.assertEqual(self.stranger.lifecycle_stage_id.code, "prospect")
+        self.assertEqual(self.history(self.stranger), [(day(0), False, "prospect")])
