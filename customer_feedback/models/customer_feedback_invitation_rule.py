@@ -54,6 +54,11 @@ class CustomerFeedbackInvitationRule(models.Model):
     tier_ids = fields.Many2many(
         "loyalty.tier", string="Member Tiers", help="Only members of these tiers; empty: every customer."
     )
+    lifecycle_stage_ids = fields.Many2many(
+        "loyalty.lifecycle.stage",
+        string="Life Cycle Stages",
+        help="Only customers at these stages in the rule's company; empty: every stage.",
+    )
     partner_domain = fields.Char(string="Customer Conditions", default="[]")
     delay_hours = fields.Integer(string="Send After (hours)", default=2, help="Delay of the invitation email.")
     validity_days = fields.Integer(string="Answer Within (days)", default=14)
@@ -123,6 +128,9 @@ class CustomerFeedbackInvitationRule(models.Model):
         domain = Domain(literal_eval(self.partner_domain or "[]"))
         if self.tier_ids:
             domain &= Domain("loyalty_tier_id", "in", self.tier_ids.ids)
+        if self.lifecycle_stage_ids:
+            partners = self.env["res.partner"]._lifecycle_stage_partners_sql(self.company_id, self.lifecycle_stage_ids)
+            domain &= Domain("id", "in", partners)
         return domain
 
     def _matches(self, purchase):

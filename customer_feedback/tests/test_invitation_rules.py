@@ -86,6 +86,26 @@ class TestInvitationRules(CustomerFeedbackCommon):
         self.sell_at_pos(self.holder)
         self.assertEqual(self.invitations().partner_id, self.holder)
 
+    def test_life_cycle_stages_choose_who_is_invited(self):
+        self.company.feedback_invitation_interval_days = 0
+        program = (
+            self.env["loyalty.program"]
+            .sudo()
+            .create({"name": "Members", "program_type": "loyalty", "company_id": self.company.id})
+        )
+        self.env["loyalty.card"].sudo().create({"program_id": program.id, "partner_id": self.holder.id})
+        newcomer = self.env["res.partner"].create({"name": "Zhou Xun"})
+        self.make_invoice(50, partner=newcomer)
+        # Tonight's run: the card holder is a prospect, the customer who bought today is new.
+        self.env["res.partner"]._compute_lifecycle_batch(self.company, fields.Date.context_today(self.holder), 100)
+        prospect = self.env.ref("loyalty_tiers.lifecycle_stage_prospect")
+        self.assertEqual(self.holder.lifecycle_stage_id, prospect)
+        self.assertEqual(newcomer.lifecycle_stage_id.code, "new")
+        self._create_rule(lifecycle_stage_ids=[Command.set(prospect.ids)])
+        for customer in (self.other_holder, newcomer, self.holder):
+            self.sell_at_pos(customer)
+        self.assertEqual(self.invitations().partner_id, self.holder)
+
     def test_a_customer_is_invited_at_most_once_in_the_interval(self):
         self.company.feedback_invitation_interval_days = 30
         self._create_rule()

@@ -1,6 +1,9 @@
 from . import (
     account_move,
     loyalty_card,
+    loyalty_clv_fit,
+    loyalty_lifecycle_history,
+    loyalty_lifecycle_stage,
     loyalty_point_batch,
     loyalty_program,
     loyalty_redemption,

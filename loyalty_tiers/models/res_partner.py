@@ -1,4 +1,6 @@
+import logging
 import re
+from collections import Counter
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -7,6 +9,10 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
+
+from ..tools import clv_math
+
+_logger = logging.getLogger(__name__)
 
 BIRTHDAY_CHANGE_DAYS = 365  # a birthday moved more often would collect the birthday points every month
 # A birthday typed at the counter: YYYY-MM-DD, or MM-DD when the member gives only the day and month,
@@ -28,6 +34,23 @@ RFM_SEGMENTS = [
     ("hibernating", "Hibernating"),
     ("lost", "Lost"),
 ]
+# The life cycle and value fields, written by the nightly run in SQL only.
+MEMBER_FIGURES = frozenset(
+    {
+        "lifecycle_stage_id",
+        "lifecycle_stage_date",
+        "member_net_spend",
+        "member_topup_amount",
+        "member_margin",
+        "member_average_order_value",
+        "member_purchase_interval",
+        "member_predicted_clv",
+        "member_high_potential",
+        "member_value_date",
+    }
+)
+WEEKS_PER_MONTH = 52 / 12
+CLV_MAX_FIT_ROWS = 20000  # distinct (x, t_x, T) summaries the models are fitted on; more are sampled evenly
 
 
 class ResPartner(models.Model):
@@ -130,6 +153,78 @@ class ResPartner(models.Model):
     )
     rfm_currency_id = fields.Many2one("res.currency", compute="_compute_rfm_currency_id", groups="base.group_user")
     rfm_date = fields.Date(string="Segmented On", company_dependent=True, readonly=True, groups="base.group_user")
+    # The member's life cycle stage and value in each company, computed by the same nightly run as the
+    # segments (see "Life cycle and value" below); nobody writes them by hand.
+    lifecycle_stage_id = fields.Many2one(
+        "loyalty.lifecycle.stage",
+        string="Life Cycle Stage",
+        company_dependent=True,
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+    )
+    lifecycle_stage_date = fields.Date(
+        string="Stage Since", company_dependent=True, readonly=True, copy=False, groups="base.group_user"
+    )
+    lifecycle_history_count = fields.Integer(
+        compute="_compute_lifecycle_history_count", groups="loyalty_tiers.group_loyalty_tier_user"
+    )
+    member_net_spend = fields.Float(
+        string="Net Spend",
+        company_dependent=True,
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+        help="Everything the member bought from the company, returns deducted, in the company currency.",
+    )
+    member_topup_amount = fields.Float(
+        string="Topped Up",
+        company_dependent=True,
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+        help="Principal of the member's stored-value top-ups (reversed top-ups deducted), bonus not included.",
+    )
+    member_margin = fields.Float(
+        string="Margin",
+        company_dependent=True,
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+        help="Margin of the member's point of sale orders whose costs are known; invoices have none.",
+    )
+    member_average_order_value = fields.Float(
+        string="Average Order Value", company_dependent=True, readonly=True, copy=False, groups="base.group_user"
+    )
+    member_purchase_interval = fields.Float(
+        string="Purchase Interval (days)",
+        company_dependent=True,
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+        help="Average number of days between two days of purchase; empty for a member who bought on one day.",
+    )
+    member_predicted_clv = fields.Float(
+        string="Predicted Lifetime Value",
+        company_dependent=True,
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+        help="What the member is expected to spend over the company's horizon (BG/NBD and Gamma-Gamma models "
+        "fitted every night on the company's customers); empty when there are too few customers to fit them.",
+    )
+    member_high_potential = fields.Boolean(
+        string="High Potential",
+        company_dependent=True,
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+        help="The predicted lifetime value is in the company's top share while the member's tier is below the top "
+        "tier of its programme.",
+    )
+    member_value_date = fields.Date(
+        string="Valued On", company_dependent=True, readonly=True, copy=False, groups="base.group_user"
+    )
 
     @api.depends("loyalty_member_card_ids.tier_id", "loyalty_member_card_ids.active")
     def _compute_loyalty_tier_id(self):
@@ -154,6 +249,16 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     def _compute_rfm_currency_id(self):
         self.rfm_currency_id = self.env.company.currency_id
+
+    @api.depends_context("company")
+    def _compute_lifecycle_history_count(self):
+        counts = dict(
+            self.env["loyalty.lifecycle.history"]._read_group(
+                [("partner_id", "in", self.ids), ("company_id", "=", self.env.company.id)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.lifecycle_history_count = counts.get(partner, 0)
 
     @api.depends("loyalty_tier_id.pricelist_id")
     def _compute_product_pricelist(self):
@@ -211,6 +316,7 @@ class ResPartner(models.Model):
         trusted = self._loyalty_birthday_trusted()
         today = fields.Date.context_today(self)
         for vals in vals_list:
+            self._check_member_figures_untouched(vals)
             if "loyalty_birthday_changed_date" in vals and not trusted:
                 raise AccessError(
                     self.env._("The date of a birthday change is recorded by the birthday change itself.")
@@ -219,7 +325,23 @@ class ResPartner(models.Model):
                 vals.setdefault("loyalty_birthday_changed_date", today)
         return super().create(vals_list)
 
+    def _check_member_figures_untouched(self, vals):
+        """The life cycle stage and value figures are computed in SQL by the nightly run only.
+
+        Odoo's contact merge copies every field onto the kept contact: that copy may pass.
+        """
+        refused = sorted(set(vals) & MEMBER_FIGURES)
+        if refused and not self.env.su and self.env.context.get("loyalty_birthday_merge") is not _BIRTHDAY_MERGE:
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of a contact are computed every night from their purchases, never set by hand.",
+                    fields=", ".join(self._fields[name]._description_string(self.env) for name in refused),
+                )
+            )
+
     def write(self, vals):
+        if self:  # an empty write stays a no-op: Odoo's contact merge writes every model
+            self._check_member_figures_untouched(vals)
         if not self or not ({"loyalty_birthday", "loyalty_birthday_changed_date"} & set(vals)):
             return super().write(vals)
         trusted = self._loyalty_birthday_trusted()
@@ -543,8 +665,7 @@ class ResPartner(models.Model):
         """
         cutoff = today - relativedelta(months=window_months)
         return SQL(
-            """WITH purchases AS (%(purchases)s
-                ), totals AS (
+            """WITH purchases AS (%(purchases)s), totals AS (
                     SELECT partner_id, MAX(date) AS last_date, COUNT(*) FILTER (WHERE amount > 0) AS frequency,
                            SUM(amount) AS amount
                       FROM purchases WHERE partner_id IS NOT NULL GROUP BY partner_id
@@ -568,13 +689,15 @@ class ResPartner(models.Model):
             purchases=self._loyalty_purchases_sql(company, cutoff),
         )
 
-    def _loyalty_purchases_sql(self, company=None, since=None):
-        """The customers' purchases as a query of ``company_id, partner_id, date, amount`` rows.
+    def _loyalty_purchases_sql(self, company=None, since=None, margin=False):
+        """The customers' purchases as a query of ``company_id, partner_id, date, amount`` rows (and ``margin``).
 
         Purchases are paid POS orders and posted customer invoices and refunds (an invoiced POS order counts
         once, as its order), each for the buyer's commercial partner, the amount in the company's currency
         (negative for a refund). Only ``company``'s, and from ``since`` on, when given: the purchases the
-        value segments (:meth:`_rfm_scores_sql`) and the member reports count.
+        value segments (:meth:`_rfm_scores_sql`), the member figures and the member reports count.
+        ``margin`` adds the margin, known for POS orders whose line costs are all computed (Odoo 19
+        computes them when the order or its session closes), empty for invoices.
         """
         pos_conditions = [SQL("pos.state IN ('paid', 'done')")]
         move_conditions = [SQL("move.state = 'posted' AND move.move_type IN ('out_invoice', 'out_refund')")]
@@ -584,18 +707,30 @@ class ResPartner(models.Model):
         if since:
             pos_conditions.append(SQL("pos.date_order >= %s", since))
             move_conditions.append(SQL("move.invoice_date >= %s", since))
+        pos_margin = move_margin = SQL("")
+        if margin:
+            pos_margin = SQL(
+                """, (SELECT CASE WHEN BOOL_AND(line.is_total_cost_computed)
+                                 THEN SUM(line.price_subtotal - COALESCE(line.total_cost, 0)) END
+                       FROM pos_order_line line WHERE line.order_id = pos.id)
+                    / COALESCE(NULLIF(pos.currency_rate, 0), 1) AS margin"""
+            )
+            move_margin = SQL(", NULL::numeric")
         return SQL(
             """SELECT pos.company_id, buyer.commercial_partner_id AS partner_id, pos.date_order::date AS date,
-                      pos.amount_total / COALESCE(NULLIF(pos.currency_rate, 0), 1) AS amount
+                      pos.amount_total / COALESCE(NULLIF(pos.currency_rate, 0), 1) AS amount %(pos_margin)s
                  FROM pos_order pos JOIN res_partner buyer ON buyer.id = pos.partner_id
                 WHERE %(pos_conditions)s
                UNION ALL
                SELECT move.company_id, move.commercial_partner_id, move.invoice_date, move.amount_total_signed
+                      %(move_margin)s
                  FROM account_move move
                 WHERE %(move_conditions)s
                   AND NOT EXISTS (SELECT 1 FROM pos_order invoiced WHERE invoiced.account_move = move.id)""",
             pos_conditions=SQL(" AND ").join(pos_conditions),
             move_conditions=SQL(" AND ").join(move_conditions),
+            pos_margin=pos_margin,
+            move_margin=move_margin,
         )
 
     def _rfm_snapshot_name(self, company, today, window_months):
@@ -692,13 +827,378 @@ class ResPartner(models.Model):
                     return
             snapshot = self._rfm_snapshot_name(company, today, RFM_WINDOW_MONTHS)
             self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(snapshot)))
+            # The life cycle stage and value of the same customers, then their predicted lifetime value.
+            while done := self._compute_lifecycle_batch(company, today, batch_size):
+                if not self.env["ir.cron"]._commit_progress(done):
+                    return
+            done = self._compute_member_clv(company, today)
+            if done and not self.env["ir.cron"]._commit_progress(done):
+                return
+            snapshot = self._member_figures_snapshot_name(company, today)
+            self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(snapshot)))
+
+    # ------------------------------------------------------------------
+    # Life cycle and value
+    # ------------------------------------------------------------------
+
+    def _lifecycle_stage_partners_sql(self, company, stages):
+        """The ids of the partners at one of ``stages`` in ``company``, as a subquery for a domain.
+
+        In SQL rather than a domain on the company-dependent field, which would read the stage of the
+        current user's company: follow-up plans and invitation rules target their own company's.
+        """
+        return SQL(
+            "SELECT id FROM res_partner WHERE (lifecycle_stage_id->>%s)::int IN %s",
+            str(company.id),
+            tuple(stages.ids) or (None,),
+        )
+
+    def _member_figures_sql(self, company, today):
+        """The purchase figures of every customer and member of ``company`` on ``today``, as one query.
+
+        One row per commercial partner who bought from the company, topped up one of its stored-value
+        cards, or holds one of its loyalty or open stored-value cards (``is_member``). A purchase day is
+        a day with a positive purchase; orders are positive purchases; the net spend deducts returns.
+        """
+        period = company.loyalty_lifecycle_growth_days
+        return SQL(
+            """WITH purchases AS (
+                    SELECT purchase.*,
+                           MIN(date) FILTER (WHERE amount > 0) OVER (PARTITION BY partner_id) AS first_buy
+                      FROM (%(purchases)s) purchase WHERE partner_id IS NOT NULL AND date <= %(today)s
+                ),
+                totals AS (
+                    SELECT partner_id,
+                           SUM(amount) AS net_spend,
+                           SUM(amount) FILTER (WHERE amount > 0) AS gross_spend,
+                           SUM(amount) FILTER (WHERE amount > 0 AND date > first_buy) AS repeat_spend,
+                           COUNT(*) FILTER (WHERE amount > 0) AS order_count,
+                           SUM(margin) AS margin,
+                           MIN(date) FILTER (WHERE amount > 0) AS first_date,
+                           MAX(date) FILTER (WHERE amount > 0) AS last_date,
+                           COUNT(DISTINCT date) FILTER (WHERE amount > 0) AS purchase_days,
+                           COALESCE(SUM(amount) FILTER (WHERE date > %(today)s::date - %(period)s), 0) AS recent_spend,
+                           COALESCE(SUM(amount) FILTER (WHERE date > %(today)s::date - 2 * %(period)s
+                                                          AND date <= %(today)s::date - %(period)s), 0)
+                               AS previous_spend
+                      FROM purchases GROUP BY partner_id
+                ),
+                topups AS (
+                    SELECT holder.commercial_partner_id AS partner_id, SUM(entry.principal_amount) AS topup_amount
+                      FROM stored_value_ledger entry
+                      JOIN res_partner holder ON holder.id = entry.partner_id
+                      LEFT JOIN stored_value_ledger reversed ON reversed.id = entry.reversed_entry_id
+                     WHERE entry.company_id = %(company)s AND entry.date::date <= %(today)s
+                       AND (entry.entry_type = 'topup'
+                            OR (entry.entry_type = 'reversal' AND reversed.entry_type = 'topup'))
+                     GROUP BY holder.commercial_partner_id
+                ),
+                members AS (
+                    SELECT holder.commercial_partner_id AS partner_id
+                      FROM loyalty_card card
+                      JOIN loyalty_program program ON program.id = card.program_id
+                      JOIN res_partner holder ON holder.id = card.partner_id
+                     WHERE card.active AND program.program_type = 'loyalty'
+                       AND (program.company_id = %(company)s OR program.company_id IS NULL)
+                    UNION
+                    SELECT holder.commercial_partner_id
+                      FROM stored_value_card wallet JOIN res_partner holder ON holder.id = wallet.partner_id
+                     WHERE wallet.state != 'closed' AND wallet.company_id = %(company)s
+                )
+                SELECT partner_id, net_spend, order_count, margin, first_date, last_date, purchase_days,
+                       recent_spend, previous_spend, COALESCE(topup_amount, 0) AS topup_amount,
+                       members.partner_id IS NOT NULL AS is_member,
+                       gross_spend / NULLIF(order_count, 0) AS average_order_value,
+                       repeat_spend / NULLIF(purchase_days - 1, 0) AS repeat_day_spend,
+                       CASE WHEN purchase_days > 1
+                            THEN (last_date - first_date)::float / (purchase_days - 1) END AS purchase_interval
+                  FROM totals FULL JOIN topups USING (partner_id) FULL JOIN members USING (partner_id)""",
+            purchases=self._loyalty_purchases_sql(company, margin=True),
+            company=company.id,
+            today=today,
+            period=period,
+        )
+
+    def _member_figures_snapshot_name(self, company, today):
+        return f"member_figures_{company.id}_{today:%Y%m%d}"
+
+    def _member_figures_snapshot(self, company, today):
+        """A temporary table of today's figures, computed once per run instead of once per batch."""
+        name = self._member_figures_snapshot_name(company, today)
+        table = SQL.identifier(name)
+        self.env.cr.execute(SQL("SELECT to_regclass(%s)", f"pg_temp.{name}"))
+        if not self.env.cr.fetchone()[0]:
+            self.env.cr.execute(SQL("CREATE TEMPORARY TABLE %s AS %s", table, self._member_figures_sql(company, today)))
+            self.env.cr.execute(SQL("CREATE INDEX ON %s (partner_id)", table))
+            self.env.cr.execute(SQL("ANALYZE %s", table))
+        return table
+
+    def _lifecycle_stage_sql(self, company, today):
+        """The code of the stage of the row ``todo`` (figures, ``old_code`` and ``old_since``), first rule first.
+
+        - no purchase: *prospect* when the partner holds a card of the company (else no stage);
+        - *lost* / *dormant*: no purchase for the company's lost / dormant days;
+        - *won back*: bought on or after the day they became dormant or lost, for the won-back days;
+        - *new*: first purchase less than the new days ago;
+        - *at risk*: last purchase older than their usual interval × the factor, and than the minimum days
+          (members who bought on one day only: the minimum days);
+        - *growing*: spent over the last trend period more than the period before (which must not be
+          empty) by the increase percentage;
+        - *active*: everybody else who bought.
+        """
+        return SQL(
+            """CASE WHEN todo.last_date IS NULL THEN CASE WHEN todo.is_member THEN 'prospect' END
+                    WHEN %(today)s::date - todo.last_date >= %(lost)s THEN 'lost'
+                    WHEN %(today)s::date - todo.last_date >= %(dormant)s THEN 'dormant'
+                    WHEN todo.old_code IN ('dormant', 'lost') AND todo.last_date >= todo.old_since THEN 'won_back'
+                    WHEN todo.old_code = 'won_back' AND %(today)s::date - todo.old_since < %(winback)s THEN 'won_back'
+                    WHEN %(today)s::date - todo.first_date < %(new)s THEN 'new'
+                    WHEN %(today)s::date - todo.last_date
+                         > GREATEST(COALESCE(todo.purchase_interval * %(factor)s, 0), %(risk_min)s) THEN 'at_risk'
+                    WHEN todo.previous_spend > 0
+                         AND todo.recent_spend > todo.previous_spend * (1 + %(growth)s / 100.0) THEN 'growing'
+                    ELSE 'active' END""",
+            today=today,
+            lost=company.loyalty_lifecycle_lost_days,
+            dormant=company.loyalty_lifecycle_dormant_days,
+            winback=company.loyalty_lifecycle_winback_days,
+            new=company.loyalty_lifecycle_new_days,
+            factor=company.loyalty_lifecycle_risk_factor,
+            risk_min=company.loyalty_lifecycle_risk_min_days,
+            growth=company.loyalty_lifecycle_growth_percent,
+        )
+
+    def _company_value_sql(self, column, key, value):
+        """Sets the company-dependent ``column`` of the row ``partner`` to ``value`` for the company ``key``;
+        an empty value removes the company's key (a JSON null is no valid number for the ORM)."""
+        return SQL(
+            """%(column)s = CASE WHEN (%(value)s) IS NULL THEN partner.%(column)s - %(key)s
+                            ELSE COALESCE(partner.%(column)s, '{}'::jsonb) || jsonb_build_object(%(key)s, %(value)s)
+                            END""",
+            column=SQL.identifier(column),
+            key=key,
+            value=value,
+        )
+
+    def _compute_lifecycle_batch(self, company, today, batch_size):
+        """Stage and value the next ``batch_size`` customers of ``company`` not valued today; return how many.
+
+        One statement per batch: it writes the figures and the stage in the company-dependent columns,
+        marks the rows valued today (so a killed run resumes), and inserts a history row for every
+        changed stage from the rows it updated.
+        """
+        key = str(company.id)
+        value = self._company_value_sql
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """WITH figures AS (SELECT * FROM %(figures)s),
+                    todo AS (
+                        SELECT partner.id, figures.*, old.id AS old_stage_id, old.code AS old_code,
+                               (partner.lifecycle_stage_date->>%(key)s)::date AS old_since
+                          FROM res_partner partner
+                          JOIN figures ON figures.partner_id = partner.id
+                          LEFT JOIN loyalty_lifecycle_stage old ON old.id = (partner.lifecycle_stage_id->>%(key)s)::int
+                         WHERE partner.member_value_date->>%(key)s IS NULL
+                            OR (partner.member_value_date->>%(key)s)::date < %(today)s
+                         ORDER BY partner.id LIMIT %(limit)s
+                    ),
+                    staged AS (
+                        SELECT todo.*, COALESCE(stage.id, todo.old_stage_id) AS new_stage_id
+                          FROM todo LEFT JOIN loyalty_lifecycle_stage stage ON stage.code = %(stage)s
+                    ),
+                    updated AS (
+                        UPDATE res_partner partner SET %(values)s
+                          FROM staged WHERE partner.id = staged.id
+                        RETURNING partner.id, staged.old_stage_id, staged.new_stage_id
+                    ),
+                    changes AS (
+                        INSERT INTO loyalty_lifecycle_history
+                               (partner_id, company_id, date, from_stage_id, to_stage_id,
+                                create_uid, create_date, write_uid, write_date)
+                        SELECT id, %(company)s, %(today)s, old_stage_id, new_stage_id,
+                               %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                          FROM updated
+                         WHERE new_stage_id IS NOT NULL AND new_stage_id IS DISTINCT FROM old_stage_id
+                        RETURNING id
+                    )
+                SELECT (SELECT COUNT(*) FROM updated), (SELECT COUNT(*) FROM changes)""",
+                figures=self._member_figures_snapshot(company, today),
+                key=key,
+                today=today,
+                limit=batch_size,
+                stage=self._lifecycle_stage_sql(company, today),
+                company=company.id,
+                uid=self.env.uid,
+                values=SQL(", ").join(
+                    [
+                        value("lifecycle_stage_id", key, SQL("staged.new_stage_id")),
+                        value(
+                            "lifecycle_stage_date",
+                            key,
+                            SQL(
+                                "CASE WHEN staged.new_stage_id IS DISTINCT FROM staged.old_stage_id "
+                                "THEN %s::date ELSE staged.old_since END::text",
+                                today,
+                            ),
+                        ),
+                        value("member_net_spend", key, SQL("COALESCE(staged.net_spend, 0)")),
+                        value("member_topup_amount", key, SQL("staged.topup_amount")),
+                        value("member_margin", key, SQL("staged.margin")),
+                        value("member_average_order_value", key, SQL("staged.average_order_value")),
+                        value("member_purchase_interval", key, SQL("staged.purchase_interval")),
+                        value("member_value_date", key, SQL("%s::date::text", today)),
+                    ]
+                ),
+            )
+        )
+        count, _changes = self.env.cr.fetchone()
+        self.invalidate_model(list(MEMBER_FIGURES))
+        self.env["loyalty.lifecycle.history"].invalidate_model()
+        return count
+
+    def _member_clv_summaries(self, company, today):
+        """``(partner id, x, t_x, T, mean spend)`` of the company's buyers, in weeks, for the CLV models.
+
+        x counts the repeat purchase days (a purchase day is a day with purchases; two orders on one day
+        are one purchase), t_x is the age of the customer at their last purchase, T their age today; the
+        mean spend is their average spend per repeat purchase day (empty when x is 0).
+        """
+        self.env.cr.execute(
+            SQL(
+                """SELECT partner_id, purchase_days - 1, (last_date - first_date) / 7.0,
+                          (%(today)s::date - first_date) / 7.0, repeat_day_spend
+                     FROM %(figures)s WHERE purchase_days > 0 ORDER BY partner_id""",
+                figures=self._member_figures_snapshot(company, today),
+                today=today,
+            )
+        )
+        return self.env.cr.fetchall()
+
+    def _fit_member_clv(self, company, today, summaries):
+        """Fit BG/NBD and Gamma-Gamma on ``summaries``; the fit record (failed when there are too few)."""
+        groups = Counter((x, float(t_x), float(T)) for _partner, x, t_x, T, _spend in summaries)
+        # The spend model is fitted on the customers who bought again, as Fader & Hardie do.
+        bg_rows = sorted((x, t_x, T, count) for (x, t_x, T), count in groups.items())
+        spends = Counter((x, round(float(spend), 2)) for _partner, x, _t_x, _T, spend in summaries if x > 0)
+        gg_rows = sorted((x, spend, count) for (x, spend), count in spends.items())
+        # Too many distinct figures: an even, deterministic sample of them (every n-th in their order).
+        if len(bg_rows) > CLV_MAX_FIT_ROWS:
+            bg_rows = bg_rows[:: len(bg_rows) // CLV_MAX_FIT_ROWS + 1]
+        if len(gg_rows) > CLV_MAX_FIT_ROWS:
+            gg_rows = gg_rows[:: len(gg_rows) // CLV_MAX_FIT_ROWS + 1]
+        values = {
+            "company_id": company.id,
+            "date": today,
+            "customer_count": len(summaries),
+            "horizon_months": company.loyalty_clv_horizon_months,
+        }
+        # sudo: the nightly run records its fit through the fits' only door; managers read them.
+        Fit = self.env["loyalty.clv.fit"].sudo()._posting()
+        try:
+            bg = clv_math.fit_bg_nbd(bg_rows)
+            gg = clv_math.fit_gamma_gamma(gg_rows)
+        except ValueError as error:
+            _logger.info("Lifetime value of %s's members not predicted: %s", company.name, error)
+            return Fit.create({**values, "state": "failed", "message": str(error)[:200]}), None, None
+        bg_values = {"bg_r": bg.r, "bg_alpha": bg.alpha, "bg_a": bg.a, "bg_b": bg.b}
+        gg_values = {"gg_p": gg.p, "gg_q": gg.q, "gg_gamma": gg.gamma}
+        return Fit.create({**values, **bg_values, **gg_values, "state": "done"}), bg, gg
+
+    def _compute_member_clv(self, company, today):
+        """Predict the lifetime value of the company's buyers and flag the high potentials; return how many.
+
+        Done once a day per company (the fit of the day is the mark). The values are computed in Python
+        over the summaries, then written by one UPDATE from a temporary table; the high potentials are
+        ranked in that UPDATE. When the models cannot be fitted, the predicted values are emptied.
+        """
+        Fit = self.env["loyalty.clv.fit"].sudo()
+        if Fit.search_count([("company_id", "=", company.id), ("date", "=", today)], limit=1):
+            return 0
+        key = str(company.id)
+        summaries = self._member_clv_summaries(company, today)
+        _fit, bg, gg = self._fit_member_clv(company, today, summaries)
+        self.env.flush_all()
+        if bg is None:
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE res_partner SET member_predicted_clv = member_predicted_clv - %(key)s,
+                              member_high_potential = COALESCE(member_high_potential, '{}'::jsonb)
+                                                      || jsonb_build_object(%(key)s, false)
+                        WHERE member_predicted_clv ? %(key)s""",
+                    key=key,
+                )
+            )
+            self.invalidate_model(["member_predicted_clv", "member_high_potential"])
+            return 1
+        horizon = company.loyalty_clv_horizon_months * WEEKS_PER_MONTH
+        predicted = {}
+        rows = []
+        for partner_id, x, t_x, T, spend in summaries:
+            figures = (x, float(t_x), float(T), float(spend or 0))
+            if figures not in predicted:
+                try:
+                    predicted[figures] = clv_math.predicted_value(bg, gg, horizon, *figures)
+                except ValueError as error:  # a = 1 or q <= 1: no finite prediction for these figures
+                    _logger.info("No lifetime value predicted for figures %s of %s: %s", figures, company.name, error)
+                    predicted[figures] = None
+            rows.append((partner_id, predicted[figures]))
+        self.env.cr.execute("CREATE TEMPORARY TABLE IF NOT EXISTS member_clv_values (partner_id int, clv float)")
+        self.env.cr.execute("TRUNCATE member_clv_values")
+        self.env.cr.execute_values("INSERT INTO member_clv_values (partner_id, clv) VALUES %s", rows, page_size=5000)
+        value = self._company_value_sql
+        self.env.cr.execute(
+            SQL(
+                """WITH ranked AS (
+                        SELECT partner_id, clv, CUME_DIST() OVER (ORDER BY clv DESC NULLS LAST) AS share
+                          FROM member_clv_values
+                    )
+                    UPDATE res_partner partner SET %(values)s
+                      FROM ranked WHERE partner.id = ranked.partner_id""",
+                values=SQL(", ").join(
+                    [
+                        value("member_predicted_clv", key, SQL("ROUND(ranked.clv::numeric, 2)")),
+                        value(
+                            "member_high_potential",
+                            key,
+                            SQL(
+                                "ranked.clv IS NOT NULL AND ranked.share <= %s / 100.0 AND %s",
+                                company.loyalty_clv_top_percent,
+                                self._below_top_tier_sql(company),
+                            ),
+                        ),
+                    ]
+                ),
+            )
+        )
+        count = self.env.cr.rowcount
+        self.env.cr.execute("DROP TABLE member_clv_values")
+        self.invalidate_model(["member_predicted_clv", "member_high_potential"])
+        return count
+
+    def _below_top_tier_sql(self, company):
+        """True for the ``partner`` whose tier is low: no card of the company's tiered programmes reaches
+        the top tier (highest level) of its programme. A member without any tier is low too."""
+        return SQL(
+            """NOT EXISTS (
+                    SELECT 1 FROM loyalty_card card
+                      JOIN res_partner holder ON holder.id = card.partner_id
+                      JOIN loyalty_program program ON program.id = card.program_id
+                      JOIN loyalty_tier tier ON tier.id = card.tier_id
+                     WHERE holder.commercial_partner_id = partner.id AND card.active
+                       AND program.company_id = %(company)s
+                       AND tier.sequence >= (SELECT MAX(top.sequence) FROM loyalty_tier top
+                                              WHERE top.program_id = card.program_id AND top.active))""",
+            company=company.id,
+        )
 
     # ------------------------------------------------------------------
     # Privacy: the member's data in the export and the anonymisation
     # ------------------------------------------------------------------
 
     def _stored_value_privacy_export(self):
-        """Adds the member's loyalty cards, point batches, tier history, birthday and RFM segments."""
+        """Adds the member's loyalty cards, point batches, tier history, birthday, RFM segments, life cycle and
+        value figures."""
         data = super()._stored_value_privacy_export()
         cards = self.env["loyalty.card"].search([("partner_id", "=", self.id)])
         data["loyalty_cards"] = self._stored_value_export_rows(
@@ -735,6 +1235,20 @@ class ResPartner(models.Model):
             for row in self._stored_value_export_rows(self.with_company(company), rfm_fields)
             if row["rfm_date"]
         ]
+        value_fields = [
+            *(name for name in sorted(MEMBER_FIGURES) if name != "lifecycle_stage_id"),
+            "lifecycle_stage_id",
+        ]
+        data["member_value"] = [
+            {"company": company.name, **row}
+            for company in self.env["res.company"].search([])
+            for row in self._stored_value_export_rows(self.with_company(company), value_fields)
+            if row["member_value_date"]
+        ]
+        data["lifecycle_history"] = self._stored_value_export_rows(
+            self.env["loyalty.lifecycle.history"].search([("partner_id", "=", self.id)], order="date, id"),
+            ["company_id", "date", "from_stage_id", "to_stage_id"],
+        )
         return data
 
     def _stored_value_anonymised_values(self):

@@ -1,6 +1,6 @@
 from . import (
-    test_clv_math,
     test_batch_store_employee,
+    test_clv_math,
     test_gift_packs,
     test_incentive_coupons,
     test_insider_points,
@@ -8,8 +8,10 @@ from . import (
     test_member_care,
     test_member_cohorts,
     test_member_data_quality,
+    test_member_lifecycle,
     test_member_messages,
     test_member_privacy,
+    test_member_value,
     test_point_expiry,
     test_points_randomised,
     test_points_shop,
