@@ -27,6 +27,19 @@ class TestTierAccess(LoyaltyTiersCommon, HttpCase):
         with self.assertRaises(UserError):
             history.sudo().unlink()
 
+    def test_nobody_gives_a_contact_a_tier_or_a_segment_by_hand(self):
+        """The contact's tier gives its pricelist at the till: a clerk who edits contacts, or a manager,
+        writing it (or the value segment) on the contact over RPC is refused; the tier comes from the cards."""
+        self._member()._update_tiers()
+        clerk = self._create_sv_user("contact_clerk", "Contact Clerk", ["base.group_partner_manager"], [])
+        for user in (clerk, self.tier_manager):
+            partner = self.holder.with_user(user)
+            partner.write({"comment": f"Called by {user.name}"})  # they may edit the contact itself
+            for values in ({"loyalty_tier_id": self.gold.id}, {"rfm_segment": "champions"}):
+                with self.subTest(user=user.login, values=values), self.assertRaises(AccessError):
+                    partner.write(values)
+        self.assertEqual(self.holder.loyalty_tier_id, self.regular)
+
     def test_a_new_manager_sets_up_three_tiers_and_watches_a_member_move_up(self):
         program = (
             self.env["loyalty.program"]

@@ -376,21 +376,33 @@ def probability_alive(params, x, t_x, T):
 # Gamma-Gamma
 
 
-def _gamma_gamma_log_likelihood_grouped(params, rows):
-    p, q, gamma = params
-    head = q * math.log(gamma) - math.lgamma(q)
-    total = 0.0
+def _gamma_gamma_prepared(rows):
+    """``rows`` ``(x, mean_spend, count)`` as the likelihood reads them, by x: ``(x, log x, customers,
+    [(log mean_spend, mean_spend * x, count)])``; what does not depend on the parameters is computed once."""
+    by_x = {}
     for x, mean_spend, count in rows:
+        by_x.setdefault(x, []).append((math.log(mean_spend), mean_spend * x, count))
+    return [
+        (x, math.log(x), sum(count for _log, _spend, count in entries), entries) for x, entries in sorted(by_x.items())
+    ]
+
+
+def _gamma_gamma_log_likelihood_prepared(params, prepared):
+    p, q, gamma = params
+    log, lgamma = math.log, math.lgamma
+    head = q * log(gamma) - lgamma(q)
+    total = 0.0
+    for x, log_x, customers, entries in prepared:
         px = p * x
-        total += count * (
-            head
-            + math.lgamma(px + q)
-            - math.lgamma(px)
-            + (px - 1) * math.log(mean_spend)
-            + px * math.log(x)
-            - (px + q) * math.log(gamma + mean_spend * x)
-        )
+        total += customers * (head + lgamma(px + q) - lgamma(px) + px * log_x)
+        spend_power, total_power = px - 1, px + q
+        for log_spend, spend_x, count in entries:
+            total += count * (spend_power * log_spend - total_power * log(gamma + spend_x))
     return total
+
+
+def _gamma_gamma_log_likelihood_grouped(params, rows):
+    return _gamma_gamma_log_likelihood_prepared(params, _gamma_gamma_prepared(rows))
 
 
 def gamma_gamma_log_likelihood(params, customers):
@@ -410,8 +422,10 @@ def fit_gamma_gamma(customers):
         raise ValueError(f"fitting needs at least {MIN_CUSTOMERS} repeat customers, not {customer_count:g}")
     mean_spend = sum(spend * count for _x, spend, count in rows) / customer_count
     # p = 1, q = 2 and gamma = the average spend put the population mean p*gamma/(q-1) at the average spend.
+    prepared = _gamma_gamma_prepared(rows)
     p, q, gamma = _minimise_log_parameters(
-        lambda params: -_gamma_gamma_log_likelihood_grouped(params, rows) / customer_count, [1.0, 2.0, mean_spend]
+        lambda params: -_gamma_gamma_log_likelihood_prepared(params, prepared) / customer_count,
+        [1.0, 2.0, mean_spend],
     )
     return GammaGammaParams(p, q, gamma)
 
