@@ -85,7 +85,10 @@ class Harness:
     def print_results(self, title):
         print(f"\n{'=' * 78}\n{title}\n{'=' * 78}")
         for name, value, unit, goal in self.results:
-            shown = f"{value:,.3f}" if isinstance(value, float) else f"{value:,}"
+            if isinstance(value, float):
+                shown = f"{value:,.3f}"
+            else:
+                shown = f"{value:,}" if isinstance(value, int) else str(value)
             target = f"  goal {goal}" if goal else ""
             print(f"{name:<70} {shown:>12} {unit:<8}{target}")
 
