@@ -39,12 +39,12 @@ class StoredValueServedMixin(models.AbstractModel):
         """
         # sudo: these are read to label a booking the caller was allowed to make; the cashier may not
         # read employees or teams.
-        document = self._served_document(document).sudo()
         # An order's payments, top-ups and points are labelled alike: worked out once per transaction.
         memo = self.env.cr.cache.setdefault("stored_value_served", {})
-        key = (document._name, document.id, company.id, self.env.uid)
+        reference = f"{document._name},{document[:1].id}" if isinstance(document, models.BaseModel) else document
+        key = (reference or "", company.id, self.env.uid)
         if key not in memo:
-            memo[key] = self._served_values_of_document(document, company)
+            memo[key] = self._served_values_of_document(self._served_document(document).sudo(), company)
         return dict(memo[key])
 
     @api.model
