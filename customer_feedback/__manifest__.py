@@ -28,6 +28,7 @@
         "views/stored_value_followup_plan_views.xml",
         "views/res_config_settings_views.xml",
         "report/customer_feedback_report_views.xml",
+        "report/customer_feedback_staff_report_views.xml",
         "views/customer_feedback_menus.xml",
         "views/customer_feedback_portal_templates.xml",
     ],
