@@ -8,7 +8,8 @@
     "maintainers": [],
     "license": "LGPL-3",
     "development_status": "Alpha",
-    "depends": ["loyalty_tiers", "sale", "survey"],
+    # The Stored Value dashboard of the Dashboards app.
+    "depends": ["loyalty_tiers", "sale", "spreadsheet_dashboard", "survey"],
     "data": [
         "security/customer_feedback_security.xml",
         "security/ir.model.access.csv",
@@ -17,6 +18,7 @@
         "data/customer_feedback_data.xml",
         "data/survey_data.xml",
         "data/message_template_data.xml",
+        "data/spreadsheet_dashboard_data.xml",
         "views/customer_feedback_case_views.xml",
         "views/customer_feedback_invitation_views.xml",
         "views/customer_feedback_invitation_rule_views.xml",

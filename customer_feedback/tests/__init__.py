@@ -14,4 +14,5 @@ from . import (
     test_pos_feedback_tour,
     test_pos_unit_js,
     test_staff_kpis,
+    test_stored_value_dashboard,
 )
