@@ -18,7 +18,6 @@
         "data/customer_feedback_data.xml",
         "data/survey_data.xml",
         "data/message_template_data.xml",
-        "data/spreadsheet_dashboard_data.xml",
         "views/customer_feedback_case_views.xml",
         "views/customer_feedback_invitation_views.xml",
         "views/customer_feedback_invitation_rule_views.xml",
@@ -32,6 +31,8 @@
         "report/customer_feedback_report_views.xml",
         "report/customer_feedback_staff_report_views.xml",
         "views/customer_feedback_menus.xml",
+        # After the menus its figures open.
+        "data/spreadsheet_dashboard_data.xml",
         "views/customer_feedback_portal_templates.xml",
     ],
     "demo": ["demo/customer_feedback_demo.xml"],
