@@ -8,7 +8,8 @@
     "maintainers": [],
     "license": "LGPL-3",
     "development_status": "Alpha",
-    "depends": ["loyalty_tiers", "sale", "survey"],
+    # The Stored Value dashboard of the Dashboards app.
+    "depends": ["loyalty_tiers", "sale", "spreadsheet_dashboard", "survey"],
     "data": [
         "security/customer_feedback_security.xml",
         "security/ir.model.access.csv",
@@ -28,7 +29,10 @@
         "views/stored_value_followup_plan_views.xml",
         "views/res_config_settings_views.xml",
         "report/customer_feedback_report_views.xml",
+        "report/customer_feedback_staff_report_views.xml",
         "views/customer_feedback_menus.xml",
+        # After the menus its figures open.
+        "data/spreadsheet_dashboard_data.xml",
         "views/customer_feedback_portal_templates.xml",
     ],
     "demo": ["demo/customer_feedback_demo.xml"],

@@ -48,6 +48,8 @@
         "views/res_config_settings_views.xml",
         "views/pos_order_views.xml",
         "views/pos_config_views.xml",
+        "report/stored_value_kpi_report_views.xml",
+        "report/stored_value_balance_ageing_report_views.xml",
         "views/stored_value_menus.xml",
         "views/stored_value_reveal_views.xml",
         "report/stored_value_card_reports.xml",

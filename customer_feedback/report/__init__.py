@@ -1,1 +1,1 @@
-from . import customer_feedback_report
+from . import customer_feedback_report, customer_feedback_staff_report

@@ -13,4 +13,6 @@ from . import (
     test_partner_scores,
     test_pos_feedback_tour,
     test_pos_unit_js,
+    test_staff_kpis,
+    test_stored_value_dashboard,
 )

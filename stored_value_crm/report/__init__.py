@@ -1,1 +1,1 @@
-from . import stored_value_statement
+from . import stored_value_balance_ageing_report, stored_value_kpi_report, stored_value_statement

@@ -10,6 +10,7 @@ from . import (
     test_ewallet_migration,
     test_followup_plans,
     test_insider_wallet,
+    test_kpi_reports,
     test_manager_journey,
     test_masking_tools,
     test_member_masking,
