@@ -1,4 +1,14 @@
+import { animationFrame } from "@odoo/hoot-dom";
 import { patchWithCleanup } from "@web/../tests/web_test_helpers";
+
+/**
+ * Take the terminal offline once the calls it started are answered: with pos_hr installed, its test data
+ * logs a cashier in and the store tells the server, a call that would otherwise fail as "connection lost".
+ */
+export async function goOffline(store) {
+    await animationFrame();
+    store.data.network.offline = true;
+}
 
 /**
  * Answer the dialogs the POS opens as the cashier would, without rendering them.

@@ -6,7 +6,7 @@ import { setupPosEnv } from "@point_of_sale/../tests/unit/utils";
 import { definePosModels } from "@point_of_sale/../tests/unit/data/generate_model_definitions";
 import { NumberPopup } from "@point_of_sale/app/components/popups/number_popup/number_popup";
 import { SelectionPopup } from "@point_of_sale/app/components/popups/selection_popup/selection_popup";
-import { answerDialogs } from "@stored_value_crm/../tests/unit/utils";
+import { answerDialogs, goOffline } from "@stored_value_crm/../tests/unit/utils";
 import { posCustomer } from "@stored_value_crm/../tests/unit/data/res_partner.data";
 import { StoredValueMemberPopup } from "@stored_value_crm/app/components/popups/stored_value_member_popup/stored_value_member_popup";
 
@@ -156,7 +156,7 @@ describe("which card a payment or top-up uses", () => {
     test("offline, the cards the terminal knows are used", async () => {
         const store = await setupPosEnv();
         const order = orderOf(store, WANG_FANG);
-        store.data.network.offline = true;
+        await goOffline(store);
         expect((await store.chooseStoredValueCard(order)).id).toBe(1);
     });
 });
@@ -269,7 +269,7 @@ describe("selling a top-up", () => {
         const store = await setupPosEnv();
         const dialogs = answerDialogs(store, topUpAnswers("20"));
         const order = orderOf(store, WANG_FANG);
-        store.data.network.offline = true;
+        await goOffline(store);
         const line = await store.addLineToOrder({ product_tmpl_id: TOP_UP }, order);
         expect(dialogs[1].props.body).toBe("Offline: the bonus is added when the order reaches the server.");
         expect(line.price_unit).toBe(20);
@@ -447,7 +447,7 @@ describe("opening a member card at the counter", () => {
         patchWithCleanup(store.notification, { add: () => {} });
         const dialogs = answerDialogs(store, counter({ topUp: "50" }));
         const order = orderOf(store, null);
-        store.data.network.offline = true;
+        await goOffline(store);
         const card = await store.openStoredValueMember();
         expect(card.pending).toBe(true);
         expect(order.stored_value_new_member).toEqual(MEMBER);

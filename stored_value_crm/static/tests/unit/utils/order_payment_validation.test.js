@@ -160,7 +160,8 @@ describe("a card payment the card can make", () => {
         answerDialogs(store, () => true);
         const order = await paidOrder(store, WANG_FANG, [[50, 10, 1]]);
         expect(order.priceIncl).toBe(10);
-        expect(await validationOf(store, order).validateOrder()).toBe(true);
+        // pos_hr's override of validateOrder answers nothing: what counts is what the card holds after it.
+        await validationOf(store, order).validateOrder();
         expect(store.models["stored.value.card"].get(1).balance).toBe(90);
     });
 });

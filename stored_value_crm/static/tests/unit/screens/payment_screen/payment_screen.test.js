@@ -6,7 +6,7 @@ import { getFilledOrder, setupPosEnv } from "@point_of_sale/../tests/unit/utils"
 import { definePosModels } from "@point_of_sale/../tests/unit/data/generate_model_definitions";
 import { NumberPopup } from "@point_of_sale/app/components/popups/number_popup/number_popup";
 import { PaymentScreen } from "@point_of_sale/app/screens/payment_screen/payment_screen";
-import { answerDialogs } from "@stored_value_crm/../tests/unit/utils";
+import { answerDialogs, goOffline } from "@stored_value_crm/../tests/unit/utils";
 
 definePosModels();
 
@@ -122,7 +122,7 @@ describe("taking a payment from a card", () => {
         );
         const order = await orderFor(store, LI_LEI, 10);
         const screen = await paymentScreenOf(order);
-        store.data.network.offline = true;
+        await goOffline(store);
         expect(await screen.addNewPaymentLine(store.storedValueMethod)).toBe(false);
         expect(order.payment_ids).toHaveLength(0);
         const alert = dialogs.find((dialog) => dialog.component === AlertDialog);

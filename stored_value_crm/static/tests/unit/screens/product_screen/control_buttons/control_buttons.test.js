@@ -5,13 +5,13 @@ import { setupPosEnv } from "@point_of_sale/../tests/unit/utils";
 import { definePosModels } from "@point_of_sale/../tests/unit/data/generate_model_definitions";
 import { NumberPopup } from "@point_of_sale/app/components/popups/number_popup/number_popup";
 import { ControlButtons } from "@point_of_sale/app/screens/product_screen/control_buttons/control_buttons";
-import { answerDialogs } from "@stored_value_crm/../tests/unit/utils";
+import { answerDialogs, goOffline } from "@stored_value_crm/../tests/unit/utils";
 
 definePosModels();
 
 test("the Top Up Card button sells a top-up of the customer's card", async () => {
     const store = await setupPosEnv();
-    store.data.network.offline = true; // the bonus preview is the store's concern, tested there
+    await goOffline(store); // the bonus preview is the store's concern, tested there
     answerDialogs(store, (component) => {
         if (component === NumberPopup) {
             return "25";
