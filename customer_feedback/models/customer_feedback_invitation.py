@@ -352,22 +352,18 @@ class CustomerFeedbackInvitation(models.Model):
                 days=days_ago, hours=-rng.uniform(10, 20)
             )
 
-        def visits(first, last, every, jitter=4):
-            """Days ago of visits from ``first`` down to ``last`` days ago, every ``every`` days or so."""
-            days, day = [], first
-            while day >= last:
-                days.append(day)
-                day -= max(every + rng.randint(-jitter, jitter), 1)
-            return days
+        def twice(last, gap):
+            """Days ago of two visits, the last ``last`` days ago, ``gap`` days apart or so."""
+            return [last + rng.randint(gap // 2, gap), last]
 
         profiles = {  # profile: (share of the members, days ago of their visits)
             "prospect": (16, lambda: []),
-            "new": (26, lambda: [*rng.sample(range(1, 26), rng.randint(0, 1)), 0]),
-            "active": (70, lambda: [*visits(rng.randint(150, 355), 1, rng.randint(60, 90), 8), 0]),
-            "growing": (24, lambda: [*visits(rng.randint(220, 300), 95, 70), *visits(80, 1, 25), 0]),
-            "at_risk": (28, lambda: visits(rng.randint(180, 240), rng.randint(75, 150), rng.randint(25, 35))),
-            "dormant": (24, lambda: visits(rng.randint(300, 350), rng.randint(190, 290), 50)),
-            "lost": (12, lambda: visits(rng.randint(380, 420), 370, 30)),
+            "new": (26, lambda: [0] if rng.random() < 0.7 else [rng.randint(1, 25), 0]),
+            "active": (70, lambda: [rng.randint(120, 355), 0]),
+            "growing": (24, lambda: [rng.randint(100, 170), rng.randint(30, 80), 0]),
+            "at_risk": (28, lambda: twice(rng.randint(80, 150), 25)),
+            "dormant": (24, lambda: [rng.randint(190, 330)]),
+            "lost": (12, lambda: [rng.randint(370, 420)]),
         }
         total_share = sum(share for share, _visits in profiles.values())
         plan = [
@@ -437,7 +433,13 @@ class CustomerFeedbackInvitation(models.Model):
             for partner, profile in zip(partners, plan, strict=True)
         ]
         members.append(
-            {"partner": portal, "profile": "active", "shop": shops[0], "days": [*visits(300, 1, 40), 0], "portal": True}
+            {
+                "partner": portal,
+                "profile": "active",
+                "shop": shops[0],
+                "days": [300, 200, 120, 60, 20, 0],
+                "portal": True,
+            }
         )
         # Everybody joins the programme; most buyers keep a card, topped up before their first visit
         # (and the best once more later), by what makes them Silver, Gold or Diamond.
@@ -449,7 +451,7 @@ class CustomerFeedbackInvitation(models.Model):
             member["days"] = days
             if member.get("portal"):
                 top_ups = [(days[0] + 2, 2000), (120, 1000)]
-            elif not days or rng.random() < 0.25:
+            elif not days or rng.random() < 0.5:
                 top_ups = []
             else:
                 climbs = member["profile"] in ("new", "active", "growing", "at_risk")
@@ -513,7 +515,7 @@ class CustomerFeedbackInvitation(models.Model):
                 order = self._demo_pos_order(session, partner, moment, basket, card=wallet if pays_by_card else None)
                 if member.get("portal") and moment >= month_start:
                     answered.append((order, 8, "Good, but I had to wait.", moment))
-                elif moment >= now - timedelta(days=100) and rng.random() < (0.6 if moment >= month_start else 0.3):
+                elif moment >= now - timedelta(days=100) and rng.random() < (0.25 if moment >= month_start else 0.3):
                     score = rng.choice(
                         [10, 10, 9, 9, 9, 8, 8, 7, 6, 4] if member["profile"] != "at_risk" else [9, 7, 6, 5, 3]
                     )
