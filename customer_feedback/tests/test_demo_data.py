@@ -85,10 +85,11 @@ class TestDemoData(HttpCase):
         self.env.cr.execute(
             SQL(
                 """SELECT card.id FROM loyalty_card card
-                     JOIN loyalty_program program ON program.id = card.program_id AND program.program_type = 'loyalty'
                 LEFT JOIN loyalty_point_batch batch ON batch.card_id = card.id AND batch.state = 'open'
+                    WHERE card.program_id = %s
                  GROUP BY card.id
-                HAVING ROUND(card.points::numeric, 2) != ROUND(COALESCE(SUM(batch.remaining), 0)::numeric, 2)"""
+                HAVING ROUND(card.points::numeric, 2) != ROUND(COALESCE(SUM(batch.remaining), 0)::numeric, 2)""",
+                self.program.id,
             )
         )
         self.assertEqual(self.env.cr.fetchall(), [], "the open point batches hold what each card holds")
