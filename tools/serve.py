@@ -10,6 +10,7 @@ from .odoo_session import OdooSession
 DEMO_LOGINS = (
     ("admin", "admin", "administrator: every menu, settings, all stored-value rights"),
     ("demo", "demo", "stored-value user: issues cards, tops up, takes payments"),
+    ("portal", "portal", "portal member: card, points, tier, answers and complaints at /my"),
 )
 
 

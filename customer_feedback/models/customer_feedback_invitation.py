@@ -1,9 +1,12 @@
+import random
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools import SQL, urls
+
+from odoo.addons.loyalty_tiers.models.res_partner import RFM_WINDOW_MONTHS
 
 # The purchases an invitation may be about: key of ``_feedback_purchase()`` -> invitation field.
 PURCHASE_FIELDS = {"pos_order": "pos_order_id", "move": "move_id", "sale_order": "sale_order_id"}
@@ -246,9 +249,6 @@ class CustomerFeedbackInvitation(models.Model):
     @api.model
     def _demo_load_answers(self):
         """Demo data: NPS answers of the last months about orders of two shops, with detractor cases."""
-        survey = self.env.ref("customer_feedback.survey_nps")
-        score_question = self.env.ref("customer_feedback.survey_nps_q_score")
-        reason_question = self.env.ref("customer_feedback.survey_nps_q_reason")
         main_shop = self.env.ref("point_of_sale.pos_config_main")
         huaihai = self.env.ref("customer_feedback.demo_pos_config_huaihai")
         answers = [
@@ -274,28 +274,394 @@ class CustomerFeedbackInvitation(models.Model):
                 shop.with_user(admin).open_ui()
         sessions = (main_shop | huaihai).current_session_id.with_user(admin)
         now = fields.Datetime.now()
+        answered = []
         for xmlid, shop, score, reason, days_ago in answers:
             partner = self.env.ref(xmlid)
             session = sessions.filtered(lambda session, shop=shop: session.config_id == shop)
             order = self._demo_pos_order(session, partner, now - timedelta(days=days_ago, hours=3))
-            invitation = self._invite(survey, partner, self.env.company, "qr", pos_order=order)
-            invitation.write({"state": "sent", "sent_date": order.date_order})
-            order.feedback_survey_url = invitation.survey_url
-            answer = invitation.user_input_id
-            answer._save_lines(score_question, score)
-            if reason:
-                answer._save_lines(reason_question, reason)
-            answer._mark_done()
-            answer.end_datetime = now - timedelta(days=days_ago)
+            answered.append((order, score, reason, now - timedelta(days=days_ago)))
+        self._demo_answer(answered)
         for session in sessions:
             session.action_pos_session_closing_control()
         self.env["res.partner"].browse(self.env.ref(xmlid).id for xmlid, *_rest in answers)._feedback_recompute_scores()
 
     @api.model
-    def _demo_pos_order(self, session, partner, date):
-        """Demo data: an order of ``partner`` in ``session``, paid by card."""
-        product = self.env.ref("customer_feedback.demo_product_wash_and_cut")
-        price = product.lst_price
+    def _demo_answer(self, answers):
+        """Demo data: customers of POS orders answer the NPS survey their receipts invited to, ``answers``
+        being ``[(order, score, reason, date)]``; done together, so that detractors' cases and follow-ups
+        are opened once."""
+        done = self.env["survey.user_input"]
+        for order, score, reason, _date in answers:
+            invitation = self._invite(
+                self.env.ref("customer_feedback.survey_nps"), order.partner_id, order.company_id, "qr", pos_order=order
+            )
+            invitation.write({"state": "sent", "sent_date": order.date_order})
+            order.feedback_survey_url = invitation.survey_url
+            answer = invitation.user_input_id
+            answer._save_lines(self.env.ref("customer_feedback.survey_nps_q_score"), score)
+            if reason:
+                answer._save_lines(self.env.ref("customer_feedback.survey_nps_q_reason"), reason)
+            done |= answer
+        done._mark_done()
+        for answer, (_order, _score, _reason, date) in zip(done, answers, strict=True):
+            answer.end_datetime = date
+        return done
+
+    @api.model
+    def _demo_load_population(self, size=200, seed=15):
+        """Demo data: ``size`` members of the two shops with a year of visits, dated back from today.
+
+        Each member follows a profile (a prospect who never bought, a new customer, a regular, a growing
+        one, one at risk, a dormant one, a lost one) and some top up a card; the portal demo user is a
+        regular Gold member. Everything is booked by the suite's own paths, in the order it happened:
+        top-ups (with their bonus and gifts), POS orders paid by bank card or from the card (with their
+        points and tier moves), NPS answers with the complaint cases detractors open. Those paths book at
+        the current time: the dates of what each step booked (ledger entries, point batches and their
+        expiry, points history) are then moved back to the step's date in SQL, which changes no amount.
+        Last come the nightly reviews (points expiry, tiers, value segments, life cycle and lifetime
+        value). A seeded random makes every install alike but for its dates.
+        """
+        company = self.env.company
+        journal = self.env["account.journal"].search([("type", "=", "cash"), ("company_id", "=", company.id)], limit=1)
+        if not journal:  # a database without a chart of accounts has nothing to pay with
+            return
+        rng = random.Random(seed)
+        now = fields.Datetime.now()
+        today = fields.Date.context_today(self)
+        month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        program = self.env.ref("loyalty_tiers.demo_program_member_points")
+        shops = self.env.ref("point_of_sale.pos_config_main") | self.env.ref(
+            "customer_feedback.demo_pos_config_huaihai"
+        )
+        products = self.env["product.product"].browse(
+            self.env.ref(f"customer_feedback.{xmlid}").id
+            for xmlid in (
+                "demo_product_wash_and_cut",
+                "demo_product_colour",
+                "demo_product_care_treatment",
+                "demo_product_perm",
+                "demo_product_scalp_massage",
+            )
+        )
+
+        def when(days_ago):
+            """A moment ``days_ago`` days back during opening hours; 0: earlier this month."""
+            if not days_ago:
+                return month_start + (now - month_start) * rng.uniform(0.2, 0.9)
+            return now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(
+                days=days_ago, hours=-rng.uniform(10, 20)
+            )
+
+        def twice(last, gap):
+            """Days ago of two visits, the last ``last`` days ago, ``gap`` days apart or so."""
+            return [last + rng.randint(gap // 2, gap), last]
+
+        profiles = {  # profile: (share of the members, days ago of their visits)
+            "prospect": (16, lambda: []),
+            "new": (26, lambda: [0] if rng.random() < 0.7 else [rng.randint(1, 25), 0]),
+            "active": (70, lambda: [rng.randint(120, 355), 0]),
+            "growing": (24, lambda: [rng.randint(100, 170), rng.randint(30, 80), 0]),
+            "at_risk": (28, lambda: twice(rng.randint(80, 150), 25)),
+            "dormant": (24, lambda: [rng.randint(190, 330)]),
+            "lost": (12, lambda: [rng.randint(370, 420)]),
+        }
+        total_share = sum(share for share, _visits in profiles.values())
+        plan = [
+            name
+            for name, (share, _visits) in profiles.items()
+            for _index in range(max(round(size * share / total_share), 1))
+        ][:size]
+        first_names = [
+            "Wei",
+            "Fang",
+            "Jing",
+            "Lei",
+            "Min",
+            "Yan",
+            "Jun",
+            "Hui",
+            "Ling",
+            "Tao",
+            "Xin",
+            "Yu",
+            "Hao",
+            "Qing",
+            "Rui",
+            "Ying",
+            "Bo",
+            "Na",
+            "Jie",
+            "Lan",
+        ]
+        last_names = [
+            "Wang",
+            "Li",
+            "Zhang",
+            "Liu",
+            "Chen",
+            "Yang",
+            "Zhao",
+            "Huang",
+            "Zhou",
+            "Wu",
+            "Xu",
+            "Sun",
+            "Ma",
+            "Zhu",
+            "Hu",
+            "Guo",
+            "He",
+            "Lin",
+            "Luo",
+            "Gao",
+        ]
+        names = rng.sample([f"{first} {last}" for last in last_names for first in first_names], len(plan))
+        partners = self.env["res.partner"].create(
+            [
+                {
+                    "name": name,
+                    "email": f"{name.lower().replace(' ', '.')}@example.com",
+                    "phone": f"+86 139 {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}",
+                    "city": "Shanghai",
+                }
+                for name in names
+            ]
+        )
+        portal = self.env.ref("base.partner_demo_portal")
+        members = [
+            {"partner": partner, "profile": profile, "shop": shops[rng.random() < 0.4], "days": profiles[profile][1]()}
+            for partner, profile in zip(partners, plan, strict=True)
+        ]
+        members.append(
+            {
+                "partner": portal,
+                "profile": "active",
+                "shop": shops[0],
+                "days": [300, 200, 120, 60, 20, 0],
+                "portal": True,
+            }
+        )
+        # Everybody joins the programme; most buyers keep a card, topped up before their first visit
+        # (and the best once more later), by what makes them Silver, Gold or Diamond.
+        for member in members:
+            program._member_card(member["partner"])
+        events = []  # (moment, sequence, kind, member, data)
+        for member in members:
+            days = sorted(set(member["days"]), reverse=True)
+            member["days"] = days
+            if member.get("portal"):
+                top_ups = [(days[0] + 2, 2000), (120, 1000)]
+            elif not days or rng.random() < 0.5:
+                top_ups = []
+            else:
+                climbs = member["profile"] in ("new", "active", "growing", "at_risk")
+                amount = rng.choice([200, 300, 500, 500, 1000, 1000, 2000] + ([3000, 5000, 10000] if climbs else []))
+                top_ups = [(days[0] + rng.randint(1, 5), amount)]
+                if amount >= 3000 and len(days) > 2:
+                    top_ups.append((days[len(days) // 2], rng.choice([1000, 2000])))
+            for days_ago, amount in top_ups:
+                events.append((when(days_ago) - timedelta(hours=1), len(events), "top_up", member, amount))
+            for days_ago in days:
+                shop = member["shop"] if rng.random() < 0.85 else shops - member["shop"]
+                events.append((when(days_ago), len(events), "order", member, shop))
+        events.sort(key=lambda event: event[:2])
+
+        Wallet = self.env["stored.value.card"]
+        method = company._stored_value_pos_payment_method()
+        admin = self.env.ref("base.user_admin")
+        for shop in shops:
+            if not shop.current_session_id:
+                if method not in shop.payment_method_ids:
+                    shop.payment_method_ids |= method
+                shop.with_user(admin).open_ui()
+        sessions = shops.current_session_id.with_user(admin)
+        reasons = {
+            "promoter": [
+                "Friendly staff and a great result.",
+                "The card bonus is generous.",
+                "",
+                "",
+                "Always on time.",
+            ],
+            "passive": ["Fine, a bit expensive.", "", "Good, but I had to wait."],
+            "detractor": [
+                "I waited too long at the counter.",
+                "The colour was not what I asked for.",
+                "My top-up bonus was not shown on the receipt.",
+            ],
+        }
+        answered = []
+        steps = []  # (moment, highest ledger, batch and points history ids after the step)
+        for moment, _sequence, kind, member, data in events:
+            partner = member["partner"]
+            if kind == "top_up":
+                wallet = member.get("wallet")
+                if not wallet:
+                    wallet = member["wallet"] = Wallet.create({"partner_id": partner.id})
+                # Topped up at the counter of the member's shop, paid by bank card.
+                session = sessions.filtered(lambda session, shop=member["shop"]: session.config_id == shop)
+                self._demo_pos_order(session, partner, moment, top_up=(wallet, data))
+            else:
+                session = sessions.filtered(lambda session, shop=data: session.config_id == shop)
+                basket = (
+                    products[0] if rng.random() < 0.5 else products[0] | products[rng.randint(1, len(products) - 1)]
+                )
+                wallet = member.get("wallet")
+                pays_by_card = (
+                    wallet
+                    and rng.random() < 0.7
+                    and wallet.currency_id.compare_amounts(wallet.balance, sum(basket.mapped("lst_price"))) >= 0
+                )
+                order = self._demo_pos_order(session, partner, moment, basket, card=wallet if pays_by_card else None)
+                if member.get("portal") and moment >= month_start:
+                    answered.append((order, 8, "Good, but I had to wait.", moment))
+                elif moment >= now - timedelta(days=100) and rng.random() < (0.25 if moment >= month_start else 0.3):
+                    score = rng.choice(
+                        [10, 10, 9, 9, 9, 8, 8, 7, 6, 4] if member["profile"] != "at_risk" else [9, 7, 6, 5, 3]
+                    )
+                    category = "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
+                    answered.append((order, score, rng.choice(reasons[category]), moment))
+            self.env.cr.execute(
+                SQL(
+                    """SELECT (SELECT COALESCE(MAX(id), 0) FROM stored_value_ledger),
+                              (SELECT COALESCE(MAX(id), 0) FROM loyalty_point_batch),
+                              (SELECT COALESCE(MAX(id), 0) FROM loyalty_history)"""
+                )
+            )
+            steps.append((moment, *self.env.cr.fetchone()))
+        self._demo_answer(
+            [
+                (order, score, reason, min(moment + timedelta(minutes=rng.randint(5, 90)), now))
+                for order, score, reason, moment in answered
+            ]
+        )
+        for session in sessions:
+            session.action_pos_session_closing_control()
+        self._demo_move_back(steps, program)
+        portal_order = self.env["pos.order"].search([("partner_id", "=", portal.id)], order="date_order desc", limit=1)
+        self.env["customer.feedback.case"].create(
+            [
+                {
+                    "name": "Coupon refused at the counter",
+                    "partner_id": portal.id,
+                    "category_id": self.env.ref("customer_feedback.customer_feedback_category_membership").id,
+                    "severity": "normal",
+                    "pos_order_id": portal_order.id,
+                    "description": "<p>The member's Gold coupon was refused by the till.</p>",
+                },
+                {
+                    "name": "Hair colour faded after a week",
+                    "partner_id": partners[1].id,
+                    "category_id": self.env.ref("customer_feedback.customer_feedback_category_product").id,
+                    "severity": "high",
+                    "description": "<p>The customer asks for a free touch-up.</p>",
+                },
+            ]
+        )
+        self._demo_run_nightly_reviews(program, today)
+
+    @api.model
+    def _demo_move_back(self, steps, program):
+        """Demo data: date what each step booked at the step's moment, ``steps`` being ``(moment, ledger id,
+        point batch id, points history id)``, the highest ids after the step, in booking order."""
+        self.env.flush_all()
+        ranges = {"ledger": [], "batch": [], "history": []}
+        lows = dict.fromkeys(ranges, 0)
+        for moment, *highs in steps:
+            for name, high in zip(ranges, highs, strict=True):
+                if high > lows[name]:
+                    ranges[name].append((lows[name], high, moment))
+                    lows[name] = high
+
+        def moved(name):
+            low, high, moment = zip(*ranges[name], strict=True) if ranges[name] else ((), (), ())
+            return SQL(
+                "unnest(%s::int[], %s::int[], %s::timestamp[]) AS step(low, high, moment)",
+                list(low),
+                list(high),
+                list(moment),
+            )
+
+        self.env.cr.execute(
+            SQL(
+                """UPDATE stored_value_ledger entry SET date = step.moment FROM %s
+                    WHERE entry.id > step.low AND entry.id <= step.high""",
+                moved("ledger"),
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """UPDATE stored_value_card card SET last_movement_date = moved.last
+                     FROM (SELECT card_id, MAX(date) AS last FROM stored_value_ledger GROUP BY card_id) moved
+                    WHERE moved.card_id = card.id""",
+            )
+        )
+        # Points expire at the end of the validity's last month after the month they were earned.
+        self.env.cr.execute(
+            SQL(
+                """UPDATE loyalty_point_batch batch
+                      SET earn_date = step.moment::date,
+                          expiry_date = CASE WHEN batch.expiry_date IS NOT NULL
+                              THEN (date_trunc('month', step.moment) + make_interval(months => %s + 1)
+                                    - interval '1 day')::date END
+                     FROM %s
+                    WHERE batch.id > step.low AND batch.id <= step.high""",
+                program.point_validity_months,
+                moved("batch"),
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """UPDATE loyalty_history line SET create_date = step.moment FROM %s
+                    WHERE line.id > step.low AND line.id <= step.high""",
+                moved("history"),
+            )
+        )
+        self.env.invalidate_all()
+
+    @api.model
+    def _demo_run_nightly_reviews(self, program, today):
+        """Demo data: what the nightly jobs do, run once now: points expiry, tier review, value segments,
+        life cycle and lifetime value (in the transaction, without the jobs' commits)."""
+        Batch = self.env["loyalty.point.batch"].sudo()
+        for card in Batch.search([("state", "=", "open"), ("expiry_date", "<", today)]).card_id:
+            card._expire_points(today)
+        program.coupon_ids._update_tiers(today)
+        Partner = self.env["res.partner"]
+        company = self.env.company
+        key = str(company.id)
+        self.env.flush_all()
+        # The programme's demo already segmented its first members today, before this population bought.
+        for snapshot in (
+            Partner._rfm_snapshot_name(company, today, RFM_WINDOW_MONTHS),
+            Partner._member_figures_snapshot_name(company, today),
+        ):
+            self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(snapshot)))
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_partner SET rfm_date = rfm_date - %(key)s, member_value_date = member_value_date - %(key)s",
+                key=key,
+            )
+        )
+        Partner.invalidate_model(["rfm_date", "member_value_date"])
+        while Partner._compute_rfm_batch(company, today, 1000):
+            pass
+        while Partner._compute_lifecycle_batch(company, today, 1000):
+            pass
+        Partner._compute_member_clv(company, today)
+
+    @api.model
+    def _demo_pos_order(self, session, partner, date, products=None, card=None, top_up=None):
+        """Demo data: an order of ``partner`` in ``session`` of one of each of ``products`` (by default the
+        wash and cut), paid by bank card, or from the stored-value ``card`` when given; with ``top_up``
+        (``(card, amount)``), an order that tops that card up instead, paid by bank card."""
+        if top_up:
+            products = self.env.ref("stored_value_crm.product_stored_value_top_up")
+            prices = [top_up[1]]
+        else:
+            products = products or self.env.ref("customer_feedback.demo_product_wash_and_cut")
+            prices = products.mapped("lst_price")
+        total = sum(prices)
         order = self.env["pos.order"].create(
             {
                 "session_id": session.id,
@@ -309,18 +675,27 @@ class CustomerFeedbackInvitation(models.Model):
                             "price_unit": price,
                             "price_subtotal": price,
                             "price_subtotal_incl": price,
+                            "tax_ids": [Command.clear()],
+                            **({"stored_value_card_id": top_up[0].id} if top_up else {}),
                         }
                     )
+                    for product, price in zip(products, prices, strict=True)
                 ],
                 "amount_tax": 0,
-                "amount_total": price,
+                "amount_total": total,
                 "amount_paid": 0,
                 "amount_return": 0,
             }
         )
-        card = session.payment_method_ids.filtered(lambda method: method.type == "bank" and not method.is_stored_value)[
-            :1
-        ]
-        order.add_payment({"pos_order_id": order.id, "amount": price, "payment_method_id": card.id})
+        if card:
+            method = session.payment_method_ids.filtered("is_stored_value")[:1]
+        else:
+            method = session.payment_method_ids.filtered(
+                lambda method: method.type == "bank" and not method.is_stored_value
+            )[:1]
+        payment = {"pos_order_id": order.id, "amount": total, "payment_method_id": method.id}
+        if card:
+            payment["stored_value_card_id"] = card.id
+        order.add_payment(payment)
         order.action_pos_order_paid()
         return order

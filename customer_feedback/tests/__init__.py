@@ -1,6 +1,7 @@
 from . import (
     test_complaint_cases,
     test_complaint_compensation,
+    test_demo_data,
     test_feedback_access,
     test_feedback_analytics,
     test_feedback_by_store,

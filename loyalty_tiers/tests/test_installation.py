@@ -17,4 +17,5 @@ class TestInstallation(TransactionCase):
         self.assertEqual(program._tiers_by_level().mapped("name"), ["Regular", "Silver", "Gold", "Diamond"])
         for card in program.coupon_ids:
             self.assertTrue(card.tier_id, "every demo member has a tier")
-            self.assertEqual(card.tier_history_ids.new_tier_id, card.tier_id)
+            # the demo's members climbed over a year: their last move took them to their tier
+            self.assertEqual(card.tier_history_ids[:1].new_tier_id, card.tier_id)
