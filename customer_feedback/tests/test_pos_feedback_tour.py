@@ -1,10 +1,10 @@
 from odoo.tests import tagged
 
-from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
+from odoo.addons.stored_value_crm.tests.common import StoredValuePosTourCase
 
 
 @tagged("post_install", "-at_install")
-class TestPosFeedbackTour(TestPointOfSaleHttpCommon):
+class TestPosFeedbackTour(StoredValuePosTourCase):
     """In Chromium: the receipt invites the customer to the survey, whose link they open and answer;
     the cashier opens a complaint from the point of sale."""
 

@@ -3,9 +3,8 @@ from odoo.fields import Command
 from odoo.service.model import retrying
 from odoo.tests import Form, tagged
 
-from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
 from odoo.addons.stored_value_crm.models.stored_value_card import StoredValueCard
-from odoo.addons.stored_value_crm.tests.common import CommittedShopCase
+from odoo.addons.stored_value_crm.tests.common import CommittedShopCase, StoredValuePosTourCase
 
 from .common import LoyaltyTiersPosCommon
 
@@ -259,7 +258,7 @@ class TestGiftPacks(LoyaltyTiersPosCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestGiftPackTour(TestPointOfSaleHttpCommon):
+class TestGiftPackTour(StoredValuePosTourCase):
     """A cashier types a top-up amount and sees its whole gift pack before adding it, in Chromium."""
 
     @classmethod

@@ -9,8 +9,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
-from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
-from odoo.addons.stored_value_crm.tests.common import CommittedShopCase
+from odoo.addons.stored_value_crm.tests.common import CommittedShopCase, StoredValuePosTourCase
 
 from ..models.loyalty_card import LoyaltyCard
 from .common import LoyaltyTiersCommon
@@ -346,7 +345,7 @@ class TestPointsShopConcurrency(CommittedShopCase):
 
 
 @tagged("post_install", "-at_install")
-class TestPointsShopPosTour(TestPointOfSaleHttpCommon):
+class TestPointsShopPosTour(StoredValuePosTourCase):
     """A cashier serving members opens the points shop of the selected member and redeems for them."""
 
     @classmethod

@@ -4,11 +4,11 @@ from odoo import fields
 from odoo.fields import Command
 from odoo.tests import tagged
 
-from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
+from odoo.addons.stored_value_crm.tests.common import StoredValuePosTourCase
 
 
 @tagged("post_install", "-at_install")
-class TestPosTierTour(TestPointOfSaleHttpCommon):
+class TestPosTierTour(StoredValuePosTourCase):
     """A cashier sees a member's tier, points and expiring points in the POS, and the tier's prices apply."""
 
     @classmethod

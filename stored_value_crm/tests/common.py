@@ -15,6 +15,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.point_of_sale.tests.common import TestPoSCommon
+from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
 
 
 class StoredValueCommon(AccountTestInvoicingCommon):
@@ -251,6 +252,20 @@ class StoredValuePosCommon(StoredValueCommon, TestPoSCommon):
         session.close_session_from_ui()
         self.assertEqual(session.state, "closed")
         return session
+
+
+class StoredValuePosTourCase(TestPointOfSaleHttpCommon):
+    """Odoo's POS tour setup, its terminals loading every customer.
+
+    A terminal loads the 100 customers with the most orders (``point_of_sale.limited_customer_count``) and
+    finds the others when the cashier searches: with the demo's members, who buy all year, the tours'
+    customers would not be among them.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].sudo().set_param("point_of_sale.limited_customer_count", 100_000)
 
 
 class CommittedShopCase(BaseCase):

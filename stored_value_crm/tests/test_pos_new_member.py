@@ -4,9 +4,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
-
-from .common import StoredValuePosCommon
+from .common import StoredValuePosCommon, StoredValuePosTourCase
 
 
 @tagged("post_install", "-at_install")
@@ -197,7 +195,7 @@ class TestPosNewMember(StoredValuePosCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestPosNewMemberTour(TestPointOfSaleHttpCommon):
+class TestPosNewMemberTour(StoredValuePosTourCase):
     """In Chromium: a cashier opens a member card with its first top-up, online and offline."""
 
     @classmethod

@@ -1,10 +1,10 @@
 from odoo.tests import tagged
 
-from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
+from .common import StoredValuePosTourCase
 
 
 @tagged("post_install", "-at_install")
-class TestPosWalletTour(TestPointOfSaleHttpCommon):
+class TestPosWalletTour(StoredValuePosTourCase):
     """A cashier pays with, tops up and refunds to a stored-value card in the POS, in Chromium."""
 
     @classmethod
