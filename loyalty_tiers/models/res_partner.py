@@ -773,12 +773,7 @@ class ResPartner(models.Model):
         key = str(company.id)
 
         def company_value(column, value):
-            return SQL(
-                "%(column)s = COALESCE(partner.%(column)s, '{}'::jsonb) || jsonb_build_object(%(key)s, %(value)s)",
-                column=SQL.identifier(column),
-                key=key,
-                value=value,
-            )
+            return self._company_value_sql(column, key, value)
 
         self.env.flush_all()
         self.env.cr.execute(
