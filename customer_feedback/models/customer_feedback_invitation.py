@@ -644,11 +644,8 @@ class CustomerFeedbackInvitation(models.Model):
             )
         )
         Partner.invalidate_model(["rfm_date", "member_value_date"])
-        while Partner._compute_rfm_batch(company, today, 1000):
+        for _done in Partner._compute_member_segment_batches(company, today, 1000):
             pass
-        while Partner._compute_lifecycle_batch(company, today, 1000):
-            pass
-        Partner._compute_member_clv(company, today)
 
     @api.model
     def _demo_pos_order(self, session, partner, date, products=None, card=None, top_up=None):

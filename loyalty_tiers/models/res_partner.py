@@ -763,12 +763,14 @@ class ResPartner(models.Model):
             self.env.cr.execute(SQL("ANALYZE %s", table))
         return table
 
-    def _compute_rfm_batch(self, company, today, batch_size, window_months=RFM_WINDOW_MONTHS):
-        """Score the next ``batch_size`` customers of ``company`` not segmented today; return how many.
+    def _compute_rfm_batch(self, company, today, batch_size, after_id=0, window_months=RFM_WINDOW_MONTHS):
+        """Score the next ``batch_size`` customers of ``company`` not segmented today, by id from ``after_id``
+        on; return how many and the last id scored.
 
         Customers who bought in the window are scored; those segmented before who no longer did are
         lost. Each row is marked segmented today by the same statement, so a killed run resumes. The
-        scores are written for ``company`` only, in the company-dependent columns.
+        scores are written for ``company`` only, in the company-dependent columns. Passing on the last id
+        keeps each batch to its own rows instead of reading again past those done.
         """
         key = str(company.id)
 
@@ -781,14 +783,17 @@ class ResPartner(models.Model):
                 """WITH rfm AS (SELECT * FROM %(scores)s),
                     todo AS (
                         SELECT partner.id FROM res_partner partner LEFT JOIN rfm ON rfm.partner_id = partner.id
-                         WHERE (rfm.partner_id IS NOT NULL OR partner.rfm_segment->>%(key)s IS NOT NULL)
+                         WHERE partner.id > %(after)s
+                           AND (rfm.partner_id IS NOT NULL OR partner.rfm_segment->>%(key)s IS NOT NULL)
                            AND (partner.rfm_date->>%(key)s IS NULL OR (partner.rfm_date->>%(key)s)::date < %(today)s)
                          ORDER BY partner.id LIMIT %(limit)s
                     )
                 UPDATE res_partner partner SET %(values)s
                   FROM todo LEFT JOIN rfm ON rfm.partner_id = todo.id
-                 WHERE partner.id = todo.id""",
+                 WHERE partner.id = todo.id
+             RETURNING partner.id""",
                 scores=self._rfm_snapshot(company, today, window_months),
+                after=after_id,
                 key=key,
                 today=today,
                 limit=batch_size,
@@ -809,7 +814,7 @@ class ResPartner(models.Model):
                 ),
             )
         )
-        count = self.env.cr.rowcount
+        done = [partner_id for (partner_id,) in self.env.cr.fetchall()]
         self.invalidate_model(
             [
                 "rfm_recency_score",
@@ -822,29 +827,43 @@ class ResPartner(models.Model):
                 "rfm_date",
             ]
         )
-        return count
+        return len(done), max(done, default=after_id)
 
     @api.model
     def _cron_compute_rfm(self, batch_size=1000):
         """Segment the customers of every company (the current one first) by recency, frequency and amount,
-        in committed batches."""
+        then stage and value them, in committed batches."""
         today = fields.Date.context_today(self)
         others = self.env["res.company"].sudo().search([("id", "!=", self.env.company.id)])
         for company in self.env.company | others:
-            while done := self._compute_rfm_batch(company, today, batch_size):
+            for done in self._compute_member_segment_batches(company, today, batch_size):
                 if not self.env["ir.cron"]._commit_progress(done):
                     return
-            snapshot = self._rfm_snapshot_name(company, today, RFM_WINDOW_MONTHS)
-            self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(snapshot)))
-            # The life cycle stage and value of the same customers, then their predicted lifetime value.
-            while done := self._compute_lifecycle_batch(company, today, batch_size):
-                if not self.env["ir.cron"]._commit_progress(done):
-                    return
-            done = self._compute_member_clv(company, today)
-            if done and not self.env["ir.cron"]._commit_progress(done):
-                return
-            snapshot = self._member_figures_snapshot_name(company, today)
-            self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(snapshot)))
+
+    def _compute_member_segment_batches(self, company, today, batch_size):
+        """Compute the nightly figures of ``company``'s customers batch by batch, yielding how many each did.
+
+        RFM segments first, then the life cycle stages and value figures, then the predicted lifetime
+        value; the caller commits between batches (a run stopped there resumes with the next one).
+        """
+        after_id = 0
+        while True:
+            done, after_id = self._compute_rfm_batch(company, today, batch_size, after_id)
+            if not done:
+                break
+            yield done
+        snapshot = self._rfm_snapshot_name(company, today, RFM_WINDOW_MONTHS)
+        self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(snapshot)))
+        after_id = 0
+        while True:
+            done, after_id = self._compute_lifecycle_batch(company, today, batch_size, after_id)
+            if not done:
+                break
+            yield done
+        if done := self._compute_member_clv(company, today):
+            yield done
+        snapshot = self._member_figures_snapshot_name(company, today)
+        self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(snapshot)))
 
     # ------------------------------------------------------------------
     # Life cycle and value
@@ -989,8 +1008,9 @@ class ResPartner(models.Model):
             value=value,
         )
 
-    def _compute_lifecycle_batch(self, company, today, batch_size):
-        """Stage and value the next ``batch_size`` customers of ``company`` not valued today; return how many.
+    def _compute_lifecycle_batch(self, company, today, batch_size, after_id=0):
+        """Stage and value the next ``batch_size`` customers of ``company`` not valued today, by id from
+        ``after_id`` on; return how many and the last id valued.
 
         One statement per batch: it writes the figures and the stage in the company-dependent columns,
         marks the rows valued today (so a killed run resumes), and inserts a history row for every
@@ -1008,8 +1028,9 @@ class ResPartner(models.Model):
                           FROM res_partner partner
                           JOIN figures ON figures.partner_id = partner.id
                           LEFT JOIN loyalty_lifecycle_stage old ON old.id = (partner.lifecycle_stage_id->>%(key)s)::int
-                         WHERE partner.member_value_date->>%(key)s IS NULL
-                            OR (partner.member_value_date->>%(key)s)::date < %(today)s
+                         WHERE partner.id > %(after)s
+                           AND (partner.member_value_date->>%(key)s IS NULL
+                                OR (partner.member_value_date->>%(key)s)::date < %(today)s)
                          ORDER BY partner.id LIMIT %(limit)s
                     ),
                     staged AS (
@@ -1031,8 +1052,9 @@ class ResPartner(models.Model):
                          WHERE new_stage_id IS NOT NULL AND new_stage_id IS DISTINCT FROM old_stage_id
                         RETURNING id
                     )
-                SELECT (SELECT COUNT(*) FROM updated), (SELECT COUNT(*) FROM changes)""",
+                SELECT (SELECT COUNT(*) FROM updated), (SELECT MAX(id) FROM updated), (SELECT COUNT(*) FROM changes)""",
                 figures=self._member_figures_snapshot(company, today),
+                after=after_id,
                 key=key,
                 today=today,
                 limit=batch_size,
@@ -1061,10 +1083,10 @@ class ResPartner(models.Model):
                 ),
             )
         )
-        count, _changes = self.env.cr.fetchone()
+        count, last_id, _changes = self.env.cr.fetchone()
         self.invalidate_model(list(MEMBER_FIGURES))
         self.env["loyalty.lifecycle.history"].invalidate_model()
-        return count
+        return count, last_id or after_id
 
     def _member_clv_summaries(self, company, today):
         """``(partner id, x, t_x, T, mean spend)`` of the company's buyers, in weeks, for the CLV models.

@@ -73,7 +73,7 @@ class TestRfmSegments(LoyaltyTiersCommon):
             Partner._cron_compute_rfm(batch_size=2)
         self.assertTrue(all(self.customers.mapped("rfm_segment")))
         self.assertEqual(set(self.customers.mapped("rfm_date")), {self.today})
-        self.assertEqual(Partner._compute_rfm_batch(self.company, self.today, 2), 0, "nobody is scored twice a day")
+        self.assertEqual(Partner._compute_rfm_batch(self.company, self.today, 2)[0], 0, "nobody is scored twice a day")
 
     def test_a_customer_who_stops_buying_becomes_lost(self):
         self.buy()
