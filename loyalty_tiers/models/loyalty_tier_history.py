@@ -11,9 +11,9 @@ class LoyaltyTierHistory(models.Model):
     _order = "date desc, id desc"
 
     card_id = fields.Many2one("loyalty.card", string="Member Card", required=True, index=True, ondelete="cascade")
-    partner_id = fields.Many2one(related="card_id.partner_id", store=True, index=True)
-    program_id = fields.Many2one(related="card_id.program_id", store=True)
-    company_id = fields.Many2one(related="card_id.company_id", store=True)
+    partner_id = fields.Many2one(related="card_id.partner_id", store=True, precompute=True, index=True)
+    program_id = fields.Many2one(related="card_id.program_id", store=True, precompute=True)
+    company_id = fields.Many2one(related="card_id.company_id", store=True, precompute=True)
     old_tier_id = fields.Many2one("loyalty.tier", string="From", ondelete="set null")
     new_tier_id = fields.Many2one("loyalty.tier", string="To", ondelete="set null")
     change = fields.Selection(

@@ -139,46 +139,58 @@ class ResPartner(models.Model):
     loyalty_points_expiring_date = fields.Date(string="Points Expire On", compute="_compute_loyalty_status")
     loyalty_next_tier_id = fields.Many2one("loyalty.tier", string="Next Tier", compute="_compute_loyalty_status")
     loyalty_tier_progress = fields.Float(string="Progress to Next Tier (%)", compute="_compute_loyalty_status")
-    # Each company segments its own customers: the scores are company-dependent.
+    # Each company segments its own customers: the scores are company-dependent. None of the nightly figures
+    # below has the index Odoo gives company-dependent fields: the nightly run rewrites them on every customer,
+    # each index of res_partner makes that slower, and nearly every customer has them, so a search (a segment, a
+    # stage) gains little from an index of the rows that have one.
     rfm_recency_score = fields.Integer(
-        string="Recency Score", company_dependent=True, readonly=True, groups="base.group_user"
+        string="Recency Score", company_dependent=True, index=False, readonly=True, groups="base.group_user"
     )
     rfm_frequency_score = fields.Integer(
-        string="Frequency Score", company_dependent=True, readonly=True, groups="base.group_user"
+        string="Frequency Score", company_dependent=True, index=False, readonly=True, groups="base.group_user"
     )
     rfm_monetary_score = fields.Integer(
-        string="Monetary Score", company_dependent=True, readonly=True, groups="base.group_user"
+        string="Monetary Score", company_dependent=True, index=False, readonly=True, groups="base.group_user"
     )
     rfm_segment = fields.Selection(
-        RFM_SEGMENTS, string="Value Segment", company_dependent=True, readonly=True, groups="base.group_user"
+        RFM_SEGMENTS,
+        string="Value Segment",
+        company_dependent=True,
+        index=False,
+        readonly=True,
+        groups="base.group_user",
     )
     rfm_last_order_date = fields.Date(
-        string="Last Purchase", company_dependent=True, readonly=True, groups="base.group_user"
+        string="Last Purchase", company_dependent=True, index=False, readonly=True, groups="base.group_user"
     )
     rfm_order_count = fields.Integer(
-        string="Purchases", company_dependent=True, readonly=True, groups="base.group_user"
+        string="Purchases", company_dependent=True, index=False, readonly=True, groups="base.group_user"
     )
     rfm_amount = fields.Float(
         string="Purchased Amount",
         company_dependent=True,
+        index=False,
         readonly=True,
         groups="base.group_user",
         help="In the company currency.",
     )
     rfm_currency_id = fields.Many2one("res.currency", compute="_compute_rfm_currency_id", groups="base.group_user")
-    rfm_date = fields.Date(string="Segmented On", company_dependent=True, readonly=True, groups="base.group_user")
+    rfm_date = fields.Date(
+        string="Segmented On", company_dependent=True, index=False, readonly=True, groups="base.group_user"
+    )
     # The member's life cycle stage and value in each company, computed by the same nightly run as the
     # segments (see "Life cycle and value" below); nobody writes them by hand.
     lifecycle_stage_id = fields.Many2one(
         "loyalty.lifecycle.stage",
         string="Life Cycle Stage",
         company_dependent=True,
+        index=False,
         readonly=True,
         copy=False,
         groups="base.group_user",
     )
     lifecycle_stage_date = fields.Date(
-        string="Stage Since", company_dependent=True, readonly=True, copy=False, groups="base.group_user"
+        string="Stage Since", company_dependent=True, index=False, readonly=True, copy=False, groups="base.group_user"
     )
     lifecycle_history_count = fields.Integer(
         compute="_compute_lifecycle_history_count", groups="loyalty_tiers.group_loyalty_tier_user"
@@ -186,6 +198,7 @@ class ResPartner(models.Model):
     member_net_spend = fields.Float(
         string="Net Spend",
         company_dependent=True,
+        index=False,
         readonly=True,
         copy=False,
         groups="base.group_user",
@@ -194,6 +207,7 @@ class ResPartner(models.Model):
     member_topup_amount = fields.Float(
         string="Topped Up",
         company_dependent=True,
+        index=False,
         readonly=True,
         copy=False,
         groups="base.group_user",
@@ -202,17 +216,24 @@ class ResPartner(models.Model):
     member_margin = fields.Float(
         string="Margin",
         company_dependent=True,
+        index=False,
         readonly=True,
         copy=False,
         groups="base.group_user",
         help="Margin of the member's point of sale orders whose costs are known; invoices have none.",
     )
     member_average_order_value = fields.Float(
-        string="Average Order Value", company_dependent=True, readonly=True, copy=False, groups="base.group_user"
+        string="Average Order Value",
+        company_dependent=True,
+        index=False,
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
     )
     member_purchase_interval = fields.Float(
         string="Purchase Interval (days)",
         company_dependent=True,
+        index=False,
         readonly=True,
         copy=False,
         groups="base.group_user",
@@ -221,6 +242,7 @@ class ResPartner(models.Model):
     member_predicted_clv = fields.Float(
         string="Predicted Lifetime Value",
         company_dependent=True,
+        index=False,
         readonly=True,
         copy=False,
         groups="base.group_user",
@@ -230,6 +252,7 @@ class ResPartner(models.Model):
     member_high_potential = fields.Boolean(
         string="High Potential",
         company_dependent=True,
+        index=False,
         readonly=True,
         copy=False,
         groups="base.group_user",
@@ -237,7 +260,7 @@ class ResPartner(models.Model):
         "tier of its programme.",
     )
     member_value_date = fields.Date(
-        string="Valued On", company_dependent=True, readonly=True, copy=False, groups="base.group_user"
+        string="Valued On", company_dependent=True, index=False, readonly=True, copy=False, groups="base.group_user"
     )
 
     @api.depends("loyalty_member_card_ids.tier_id", "loyalty_member_card_ids.active")
@@ -780,16 +803,16 @@ class ResPartner(models.Model):
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
-                """WITH rfm AS (SELECT * FROM %(scores)s),
-                    todo AS (
-                        SELECT partner.id FROM res_partner partner LEFT JOIN rfm ON rfm.partner_id = partner.id
+                """WITH todo AS (
+                        SELECT partner.id
+                          FROM res_partner partner LEFT JOIN %(scores)s rfm ON rfm.partner_id = partner.id
                          WHERE partner.id > %(after)s
                            AND (rfm.partner_id IS NOT NULL OR partner.rfm_segment->>%(key)s IS NOT NULL)
                            AND (partner.rfm_date->>%(key)s IS NULL OR (partner.rfm_date->>%(key)s)::date < %(today)s)
                          ORDER BY partner.id LIMIT %(limit)s
                     )
                 UPDATE res_partner partner SET %(values)s
-                  FROM todo LEFT JOIN rfm ON rfm.partner_id = todo.id
+                  FROM todo LEFT JOIN %(scores)s rfm ON rfm.partner_id = todo.id
                  WHERE partner.id = todo.id
              RETURNING partner.id""",
                 scores=self._rfm_snapshot(company, today, window_months),
