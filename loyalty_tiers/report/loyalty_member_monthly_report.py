@@ -26,9 +26,7 @@ class LoyaltyMemberMonthlyReport(models.Model):
     currency_id = fields.Many2one("res.currency", readonly=True, help="The company's currency.")
     partner_id = fields.Many2one("res.partner", string="Member", readonly=True)
     month = fields.Date(readonly=True, help="The first day of the month.")
-    member_since = fields.Date(
-        string="Member Since", readonly=True, help="The month of the member's first card at this company."
-    )
+    member_since = fields.Date(readonly=True, help="The month of the member's first card at this company.")
     pos_config_id = fields.Many2one(
         "pos.config",
         string="Home Store",
