@@ -32,6 +32,7 @@
         "views/res_config_settings_views.xml",
         "views/loyalty_referral_views.xml",
         "report/loyalty_member_cohort_report_views.xml",
+        "report/loyalty_member_monthly_report_views.xml",
         "views/loyalty_tiers_menus.xml",
         "views/loyalty_tiers_portal_templates.xml",
         "views/loyalty_points_shop_portal_templates.xml",

@@ -525,7 +525,8 @@ class CustomerFeedbackInvitation(models.Model):
                 SQL(
                     """SELECT (SELECT COALESCE(MAX(id), 0) FROM stored_value_ledger),
                               (SELECT COALESCE(MAX(id), 0) FROM loyalty_point_batch),
-                              (SELECT COALESCE(MAX(id), 0) FROM loyalty_history)"""
+                              (SELECT COALESCE(MAX(id), 0) FROM loyalty_history),
+                              (SELECT COALESCE(MAX(id), 0) FROM loyalty_tier_history)"""
                 )
             )
             steps.append((moment, *self.env.cr.fetchone()))
@@ -538,6 +539,11 @@ class CustomerFeedbackInvitation(models.Model):
         for session in sessions:
             session.action_pos_session_closing_control()
         self._demo_move_back(steps, program)
+        # Each member joined (got their cards) just before their first top-up or visit; prospects this month.
+        joined = {}
+        for moment, _sequence, _kind, member, _data in events:
+            joined.setdefault(member["partner"].id, moment - timedelta(hours=1))
+        self._demo_date_cards(joined, program)
         portal_order = self.env["pos.order"].search([("partner_id", "=", portal.id)], order="date_order desc", limit=1)
         self.env["customer.feedback.case"].create(
             [
@@ -563,9 +569,10 @@ class CustomerFeedbackInvitation(models.Model):
     @api.model
     def _demo_move_back(self, steps, program):
         """Demo data: date what each step booked at the step's moment, ``steps`` being ``(moment, ledger id,
-        point batch id, points history id)``, the highest ids after the step, in booking order."""
+        point batch id, points history id, tier change id)``, the highest ids after the step, in booking
+        order."""
         self.env.flush_all()
-        ranges = {"ledger": [], "batch": [], "history": []}
+        ranges = {"ledger": [], "batch": [], "history": [], "tier_history": []}
         lows = dict.fromkeys(ranges, 0)
         for moment, *highs in steps:
             for name, high in zip(ranges, highs, strict=True):
@@ -615,6 +622,38 @@ class CustomerFeedbackInvitation(models.Model):
                 """UPDATE loyalty_history line SET create_date = step.moment FROM %s
                     WHERE line.id > step.low AND line.id <= step.high""",
                 moved("history"),
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """UPDATE loyalty_tier_history change SET date = step.moment FROM %s
+                    WHERE change.id > step.low AND change.id <= step.high""",
+                moved("tier_history"),
+            )
+        )
+        self.env.invalidate_all()
+
+    @api.model
+    def _demo_date_cards(self, joined, program):
+        """Demo data: date the members' cards of ``program`` and their stored-value cards at the moment
+        they joined, ``joined`` being ``{partner id: moment}``, instead of the install's."""
+        self.env.flush_all()
+        rows = SQL(
+            "unnest(%s::int[], %s::timestamp[]) AS joined(partner_id, moment)", list(joined), list(joined.values())
+        )
+        self.env.cr.execute(
+            SQL(
+                """UPDATE loyalty_card card SET create_date = joined.moment FROM %s
+                    WHERE card.partner_id = joined.partner_id AND card.program_id = %s""",
+                rows,
+                program.id,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """UPDATE stored_value_card card SET create_date = joined.moment FROM %s
+                    WHERE card.partner_id = joined.partner_id""",
+                rows,
             )
         )
         self.env.invalidate_all()

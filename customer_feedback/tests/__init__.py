@@ -16,4 +16,5 @@ from . import (
     test_pos_unit_js,
     test_staff_kpis,
     test_stored_value_dashboard,
+    test_stored_value_dashboard_tour,
 )

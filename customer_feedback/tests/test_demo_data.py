@@ -79,6 +79,22 @@ class TestDemoData(HttpCase):
         self.assertTrue(any(partners.mapped("member_predicted_clv")), "lifetime values computed")
         self.assertTrue(any(cards.mapped("points_expiring")), "some points expire soon")
 
+    def test_members_joined_over_the_year_and_some_this_month(self):
+        Report = self.env["loyalty.member.monthly.report"]
+        this_month = self.month_start.date()
+        [(members, new, active)] = Report._read_group(
+            [("month", "=", this_month)],
+            [],
+            ["partner_id:count_distinct", "new_member_count:sum", "active_member_count:sum"],
+        )
+        self.assertGreaterEqual(members, 150)
+        self.assertTrue(0 < new < members / 2, "most members joined before this month")
+        self.assertGreater(active, 0)
+        joined = Report._read_group([("new_member_count", "=", 1)], ["month:month"], ["__count"])
+        self.assertGreaterEqual(len(joined), 10, "members joined in most months of the year")
+        tiers = Report._read_group([("month", "<", this_month)], ["loyalty_tier_id"], ["__count"])
+        self.assertGreaterEqual(len(tiers), 2, "earlier months have their own tiers")
+
     def test_ledgers_and_point_batches_agree_with_the_cards(self):
         self.assertEqual(self.env["stored.value.card"].browse()._ledger_discrepancies(), {})
         self.env.flush_all()

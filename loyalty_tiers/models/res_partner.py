@@ -726,15 +726,17 @@ class ResPartner(models.Model):
             purchases=self._loyalty_purchases_sql(company, cutoff),
         )
 
-    def _loyalty_purchases_sql(self, company=None, since=None, margin=False):
-        """The customers' purchases as a query of ``company_id, partner_id, date, amount`` rows (and ``margin``).
+    def _loyalty_purchases_sql(self, company=None, since=None, margin=False, pos_config=False):
+        """The customers' purchases as a query of ``company_id, partner_id, date, amount`` rows (and ``margin``,
+        ``pos_config_id``).
 
         Purchases are paid POS orders and posted customer invoices and refunds (an invoiced POS order counts
         once, as its order), each for the buyer's commercial partner, the amount in the company's currency
         (negative for a refund). Only ``company``'s, and from ``since`` on, when given: the purchases the
         value segments (:meth:`_rfm_scores_sql`), the member figures and the member reports count.
         ``margin`` adds the margin, known for POS orders whose line costs are all computed (Odoo 19
-        computes them when the order or its session closes), empty for invoices.
+        computes them when the order or its session closes), empty for invoices. ``pos_config`` adds the
+        point of sale of a POS order, empty for invoices.
         """
         pos_conditions = [SQL("pos.state IN ('paid', 'done')")]
         move_conditions = [SQL("move.state = 'posted' AND move.move_type IN ('out_invoice', 'out_refund')")]
@@ -753,14 +755,19 @@ class ResPartner(models.Model):
                     / COALESCE(NULLIF(pos.currency_rate, 0), 1) AS margin"""
             )
             move_margin = SQL(", NULL::numeric")
+        pos_store = move_store = SQL("")
+        if pos_config:
+            pos_store = SQL(", pos.config_id AS pos_config_id")
+            move_store = SQL(", NULL::int")
         return SQL(
             """SELECT pos.company_id, buyer.commercial_partner_id AS partner_id, pos.date_order::date AS date,
-                      pos.amount_total / COALESCE(NULLIF(pos.currency_rate, 0), 1) AS amount %(pos_margin)s
+                      pos.amount_total / COALESCE(NULLIF(pos.currency_rate, 0), 1) AS amount
+                      %(pos_margin)s %(pos_store)s
                  FROM pos_order pos JOIN res_partner buyer ON buyer.id = pos.partner_id
                 WHERE %(pos_conditions)s
                UNION ALL
                SELECT move.company_id, move.commercial_partner_id, move.invoice_date, move.amount_total_signed
-                      %(move_margin)s
+                      %(move_margin)s %(move_store)s
                  FROM account_move move
                 WHERE %(move_conditions)s
                   AND NOT EXISTS (SELECT 1 FROM pos_order invoiced WHERE invoiced.account_move = move.id)""",
@@ -768,6 +775,8 @@ class ResPartner(models.Model):
             move_conditions=SQL(" AND ").join(move_conditions),
             pos_margin=pos_margin,
             move_margin=move_margin,
+            pos_store=pos_store,
+            move_store=move_store,
         )
 
     def _rfm_snapshot_name(self, company, today, window_months):

@@ -1,1 +1,1 @@
-from . import loyalty_member_cohort_report
+from . import loyalty_member_cohort_report, loyalty_member_monthly_report

@@ -10,6 +10,7 @@ from . import (
     test_member_data_quality,
     test_member_lifecycle,
     test_member_messages,
+    test_member_monthly,
     test_member_privacy,
     test_member_value,
     test_point_expiry,
