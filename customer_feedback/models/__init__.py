@@ -4,6 +4,7 @@ from . import (
     customer_feedback_category,
     customer_feedback_invitation,
     customer_feedback_invitation_rule,
+    customer_feedback_pending_order,
     customer_feedback_sla,
     pos_order,
     res_company,

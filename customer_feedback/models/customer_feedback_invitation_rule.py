@@ -1,6 +1,6 @@
 from ast import literal_eval
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
@@ -66,6 +66,38 @@ class CustomerFeedbackInvitationRule(models.Model):
         string="Matching Purchases", default=0, readonly=True, copy=False, help="Purchases that met the rule so far."
     )
     invitation_count = fields.Integer(compute="_compute_invitation_count")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        rules = super().create(vals_list)
+        self.env.registry.clear_cache()  # _prints_on_receipt
+        return rules
+
+    def write(self, vals):
+        result = super().write(vals)
+        self.env.registry.clear_cache()
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()
+        return result
+
+    @api.model
+    def _prints_on_receipt(self, company):
+        """Whether a rule of ``company`` may put a survey link on a point of sale receipt: its orders are
+        then decided at their sync, the others by the invitation job (``customer.feedback.pending.order``)."""
+        return self._cached_prints_on_receipt(company.id)
+
+    @tools.ormcache("company_id")
+    def _cached_prints_on_receipt(self, company_id):
+        # Asked at every order's sync, changed a few times a year: cached, cleared on change.
+        return bool(
+            self.sudo().search_count(
+                [("company_id", "=", company_id), ("purchase_type", "=", "pos_order"), ("channel", "=", "qr")],
+                limit=1,
+            )
+        )
 
     def _compute_invitation_count(self):
         counts = dict(

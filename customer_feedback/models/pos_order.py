@@ -23,8 +23,11 @@ class PosOrder(models.Model):
 
     def _process_saved_order(self, draft):
         result = super()._process_saved_order(draft)
-        if not draft and self.state in ("paid", "done"):
-            self._feedback_invite()
+        if not draft and self.state in ("paid", "done") and self.partner_id:
+            if self.env["customer.feedback.invitation.rule"]._prints_on_receipt(self.company_id):
+                self._feedback_invite()  # the receipt prints the survey link: decided now
+            else:
+                self.env["customer.feedback.pending.order"]._queue(self)
         return result
 
     def _feedback_invite(self):

@@ -10,6 +10,7 @@ from . import (
     test_feedback_privacy,
     test_insider_feedback,
     test_installation,
+    test_invitation_queue,
     test_invitation_rules,
     test_partner_scores,
     test_pos_feedback_tour,

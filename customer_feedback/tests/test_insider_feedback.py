@@ -28,6 +28,9 @@ HOSTILE_COVERAGE = {
     ("customer.feedback.invitation", "action_send_now"),
     ("customer.feedback.invitation", "action_cancel"),
     ("customer.feedback.invitation.rule", "action_view_invitations"),
+    ("customer.feedback.invitation.rule", "create"),
+    ("customer.feedback.invitation.rule", "write"),
+    ("customer.feedback.invitation.rule", "unlink"),
     ("res.partner", "action_view_feedback_cases"),
 }
 
@@ -350,6 +353,23 @@ class TestInsiderFeedback(InsiderFeedbackCommon):
         self.assertEqual(self.books(), before)
         self.assertHostileRefused(
             lambda: self.as_user(self.cashier, self.env["customer.feedback.case"]).search([]), AccessError
+        )
+        # Rules are the feedback managers' (of their own company): nobody else makes, changes or removes one.
+        Rule = self.env["customer.feedback.invitation.rule"]
+        for user in (self.feedback_user, self.cashier):
+            with self.subTest(user=user.login):
+                self.assertHostileRefused(
+                    lambda user=user: self.as_user(user, Rule).create(
+                        {"name": "Every order", "survey_id": self.nps_survey.id, "channel": "qr"}
+                    ),
+                    AccessError,
+                )
+                self.assertHostileRefused(
+                    lambda user=user: self.as_user(user, rule_b).write({"every_nth": 1}), AccessError
+                )
+                self.assertHostileRefused(lambda user=user: self.as_user(user, rule_b).unlink(), AccessError)
+        self.assertHostileRefused(
+            lambda: self.as_user(self.feedback_manager, rule_b).write({"channel": "email"}), AccessError
         )
 
 

@@ -33,6 +33,7 @@ class LoyaltyCard(models.Model):
             "tier_since",
             "tier_review_date",
             "tier_checked_date",
+            "tier_review_due",
             "point_batch_ids",
             "tier_history_ids",
             "history_ids",
@@ -65,6 +66,12 @@ class LoyaltyCard(models.Model):
         readonly=True, help="The member keeps the earned tier until this date even without qualifying."
     )
     tier_checked_date = fields.Date(readonly=True, copy=False)
+    tier_review_due = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="A purchase at the point of sale moved the member's figures: the tier is reviewed within minutes.",
+    )
+    _tier_review_due_idx = models.Index("(id) WHERE tier_review_due")
     birthday_care_year = fields.Integer(
         readonly=True, copy=False, help="The year of the member's last birthday greeting and gifts."
     )
@@ -992,6 +999,67 @@ class LoyaltyCard(models.Model):
                 ),
             }
         )
+
+    @api.model
+    def _mark_tiers_due(self, partners, company):
+        """Mark the member cards of ``partners`` in ``company`` due for a tier review, in one statement.
+
+        A point of sale order does this instead of reviewing the tiers in its sync: the terminal has the
+        member's tier reviewed when it shows the receipt (``res.partner.loyalty_pos_member_status``), and
+        :meth:`_cron_review_due_tiers` reviews every other due card within minutes. The mark is written in
+        the order's transaction, so no purchase's review is lost.
+        """
+        if not partners:
+            return
+        self.env.cr.execute(
+            SQL(
+                """UPDATE loyalty_card card SET tier_review_due = TRUE
+                    WHERE card.partner_id IN %(partners)s AND card.active AND NOT COALESCE(card.tier_review_due, FALSE)
+                      AND (card.company_id IS NULL OR card.company_id = %(company)s)
+                      AND EXISTS (SELECT 1 FROM loyalty_program program JOIN loyalty_tier tier
+                                               ON tier.program_id = program.id AND tier.active
+                                   WHERE program.id = card.program_id AND program.program_type = 'loyalty')""",
+                partners=tuple(partners.ids),
+                company=company.id,
+            )
+        )
+        self.invalidate_model(["tier_review_due"])
+
+    @api.model
+    def _review_due_tiers(self, partners=None, batch_size=500):
+        """Review the tiers of the next ``batch_size`` cards due since a purchase (of ``partners`` only, when
+        given) and clear their mark; return how many.
+
+        The cards are locked, skipping those another review holds: two reviews at once never review a card
+        twice, and a card marked again meanwhile waits for its own review.
+        """
+        condition = SQL("tier_review_due")
+        if partners is not None:
+            if not partners:
+                return 0
+            condition = SQL("tier_review_due AND partner_id IN %s", tuple(partners.ids))
+        self.flush_model(["tier_review_due"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM loyalty_card WHERE %s ORDER BY id LIMIT %s FOR NO KEY UPDATE SKIP LOCKED",
+                condition,
+                batch_size,
+            )
+        )
+        cards = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
+        if not cards:
+            return 0
+        cards._update_tiers()
+        self.env.cr.execute(SQL("UPDATE loyalty_card SET tier_review_due = FALSE WHERE id IN %s", tuple(cards.ids)))
+        self.invalidate_model(["tier_review_due"])
+        return len(cards)
+
+    @api.model
+    def _cron_review_due_tiers(self, batch_size=500):
+        """Review the tiers the point of sale's purchases made due, in committed batches."""
+        while done := self._review_due_tiers(batch_size=batch_size):
+            if not self.env["ir.cron"]._commit_progress(done):
+                break
 
     @api.model
     def _cron_update_tiers(self, batch_size=500):

@@ -21,10 +21,10 @@ class PosOrder(models.Model):
         # Points follow the order on the server: booked when it is paid at its sync, whether or not
         # the terminal makes its second call; a failure rolls the order's sync back whole.
         self._book_loyalty_points()
-        # A member moves up as soon as a purchase takes them over a threshold, and down a return's way.
+        # A member moves up as soon as a purchase takes them over a threshold, and down a return's way: reviewed
+        # when the terminal shows the receipt, or by the job within minutes, not in the sync (see loyalty.card).
         partners = self.partner_id | self.lines.refunded_orderline_id.order_id.partner_id
-        for partner in partners:
-            self.env["loyalty.card"]._member_cards(partner, self.company_id)._update_tiers()
+        self.env["loyalty.card"]._mark_tiers_due(partners, self.company_id)
         # A referred customer's first purchase of the qualifying amount rewards both sides (top-ups sold in
         # the order are not a purchase: they reward as top-ups, when the card is credited).
         for order in self.filtered("partner_id"):
@@ -63,8 +63,11 @@ class PosOrder(models.Model):
                 self.env._("Order %(order)s: the points sent by the terminal are malformed.", order=self.name)
             )
         coupon_data = {int(key): values for key, values in coupon_data.items()}
-        self._book_loyalty_points()
-        booked = self._confirm_loyalty_claims(coupon_data)
+        history = self._loyalty_history()  # booked at the sync, as a rule
+        if not history:
+            self._book_loyalty_points()
+            history = self._loyalty_history()
+        booked = self._confirm_loyalty_claims(coupon_data, history)
         self._check_coupon_claims(coupon_data)
         order = self.env["loyalty.card"]._with_points_door(self)
         result = super(PosOrder, order).confirm_coupon_programs(coupon_data)
@@ -79,29 +82,29 @@ class PosOrder(models.Model):
             }
             for key, card in booked.items()
         ]
-        # The terminal disables a programme's rewards once it reaches its usage limit.
+        # The terminal disables a programme's rewards once it reaches its usage limit (only then).
         result["program_updates"] += [
             {"program_id": program.id, "usages": program.sudo().total_order_count}
             for program in self.env["loyalty.card"].concat(*booked.values()).program_id
+            if program.limit_usage
         ]
         return result
 
-    def _confirm_loyalty_claims(self, coupon_data):
+    def _confirm_loyalty_claims(self, coupon_data, history):
         """Take the loyalty programmes' entries out of ``coupon_data`` and check them against what the
-        server booked for the order; returns ``{key: card}`` for the terminal's mapping."""
+        server booked for the order (its points ``history``); returns ``{key: card}`` for the terminal's
+        mapping."""
         self.ensure_one()
         booked = {}
         for key, values in list(coupon_data.items()):
             program = self.env["loyalty.program"].sudo().browse(values.get("program_id")).exists()
             if program.program_type != "loyalty":
                 continue
-            history = self._loyalty_history().filtered(
-                lambda entry, program=program: entry.card_id.program_id == program
-            )
-            if not history and self.env["loyalty.card"]._points_trusted_caller():
+            program_history = history.filtered(lambda entry, program=program: entry.card_id.program_id == program)
+            if not program_history and self.env["loyalty.card"]._points_trusted_caller():
                 continue  # Odoo's own server code and tests book an order that was never synced paid.
             coupon_data.pop(key)
-            earned = sum(history.mapped("issued"))
+            earned = sum(program_history.mapped("issued"))
             claimed = self._claimed_points(values)
             # The terminal counts without the multipliers, which may also be below one.
             counted = max(earned, self._loyalty_program_points(program) if self.partner_id else 0.0)
@@ -116,8 +119,8 @@ class PosOrder(models.Model):
                         earned=earned,
                     )
                 )
-            if history:
-                booked[key] = history.card_id[:1]
+            if program_history:
+                booked[key] = program_history.card_id[:1]
         return booked
 
     def _claimed_points(self, values):
@@ -404,6 +407,7 @@ class PosOrder(models.Model):
         self.ensure_one()
         quantities = quantities or {}
         lines = self.lines.filtered(lambda line: not line.combo_parent_id and not line.refunded_orderline_id)
+        lines.product_id.sudo().mapped("account_tag_ids")  # the taxes read them: once, not line by line
         qty = {line: quantities.get(line, line.qty) for line in lines}
         amounts = {line: line._loyalty_amounts(qty[line]) for line in lines}
         digits = self.env["decimal.precision"].precision_get("Product Price")

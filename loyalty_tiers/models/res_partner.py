@@ -677,6 +677,27 @@ class ResPartner(models.Model):
         }
 
     @api.model
+    def loyalty_pos_member_status(self, partner_ids, field_names):
+        """``field_names`` of the members ``partner_ids``, for the receipt of the order the terminal synced.
+
+        The order's sync only marked the members' tiers due for review (``loyalty.card._mark_tiers_due``):
+        they are reviewed here first, so the receipt shows the tier the purchase reached. The figures are
+        read as the caller, with the caller's rights.
+        """
+        if (
+            not isinstance(partner_ids, list)
+            or not all(isinstance(partner_id, int) for partner_id in partner_ids)
+            or not isinstance(field_names, list)
+            or not all(isinstance(name, str) for name in field_names)
+        ):
+            raise UserError(self.env._("The terminal asked for the figures of its members in a malformed request."))
+        partners = self.browse(partner_ids).exists()
+        partners.check_access("read")
+        # sudo: the review is the system's, whoever's terminal asks for it (it only reviews due cards).
+        self.env["loyalty.card"].sudo()._review_due_tiers(partners)
+        return partners.read(field_names, load=None)
+
+    @api.model
     def _load_pos_data_fields(self, config):
         return [
             *super()._load_pos_data_fields(config),

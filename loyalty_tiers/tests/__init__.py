@@ -27,5 +27,6 @@ from . import (
     test_sale_points,
     test_tier_access,
     test_tier_offers,
+    test_tier_review_queue,
     test_tier_upgrade,
 )

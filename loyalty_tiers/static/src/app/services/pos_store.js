@@ -15,7 +15,10 @@ const LOYALTY_STATUS_FIELDS = [
 ];
 
 patch(PosStore.prototype, {
-    /** The server has booked the orders' points: the receipt shows the members' points and tier as they are now. */
+    /**
+     * The server has booked the orders' points: the receipt shows the members' points and tier as they are
+     * now, once the server has reviewed the tiers the orders made due.
+     */
     async postSyncAllOrders(orders) {
         await super.postSyncAllOrders(...arguments);
         const paid = orders.filter((order) => !["draft", "cancel"].includes(order.state));
@@ -25,9 +28,10 @@ patch(PosStore.prototype, {
         }
         let statuses;
         try {
-            statuses = await this.data.call("res.partner", "read", [partnerIds, LOYALTY_STATUS_FIELDS], {
-                load: false,
-            });
+            statuses = await this.data.call("res.partner", "loyalty_pos_member_status", [
+                partnerIds,
+                LOYALTY_STATUS_FIELDS,
+            ]);
         } catch (error) {
             if (!(error instanceof ConnectionLostError)) {
                 throw error;

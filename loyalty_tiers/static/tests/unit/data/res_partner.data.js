@@ -3,6 +3,9 @@ import { ResPartner } from "@point_of_sale/../tests/unit/data/res_partner.data";
 import { posCustomer } from "@stored_value_crm/../tests/unit/data/res_partner.data";
 
 patch(ResPartner.prototype, {
+    loyalty_pos_member_status(partnerIds, fieldNames) {
+        return this.read(partnerIds, fieldNames, false);
+    },
     _load_pos_data_fields() {
         return [
             ...super._load_pos_data_fields(),

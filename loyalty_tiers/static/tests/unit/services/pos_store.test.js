@@ -16,7 +16,7 @@ function memberOrder(store, state) {
 
 function partnerReads() {
     const reads = [];
-    onRpc("res.partner", "read", ({ args }) => {
+    onRpc("res.partner", "loyalty_pos_member_status", ({ args }) => {
         reads.push(args[0]);
     });
     return reads;
