@@ -3,8 +3,9 @@
 Four kinds of 3-line orders, interleaved in rounds so that the machine's drift hits all of them alike:
 plain (no customer, cash), a member earning points the way stock ``pos_loyalty`` does (its
 ``confirm_coupon_programs`` after the sync, in a database with Odoo's addons only), a member earning
-points through the suite (tier multiplier, expiring batches, verification under lock) and an order paid
-from a stored-value card (in a database with the suite). Each order is one transaction, committed, as
+points through the suite (verification under lock, tier multiplier, expiring batches, tier review, the
+survey invitation decision of a rule inviting one purchase in ten) and an order paid from a stored-value
+card (in a database with the suite). Each order is one transaction, committed, as
 a POS request is. Prints seconds and SQL queries per order and the ratios to plain in the same database.
 
     make bench-pos [ORDERS=500]

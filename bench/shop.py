@@ -43,7 +43,12 @@ def set_up_shop(env, name, card_holders=0, card_balance=0.0, loyalty=False):
         "loyalty_cards": [],
     }
     if card_holders or loyalty:
-        holders = env["res.partner"].create([{"name": f"{name} member {index}"} for index in range(card_holders or 1)])
+        holders = env["res.partner"].create(
+            [
+                {"name": f"{name} member {index}", "email": f"member{index}@{name.lower()}.example.com"}
+                for index in range(card_holders or 1)
+            ]
+        )
         shop["holders"] = holders.ids
     if card_holders and "stored.value.card" in env:
         cards = env["stored.value.card"].create([{"partner_id": holder.id} for holder in holders])
@@ -65,6 +70,33 @@ def set_up_shop(env, name, card_holders=0, card_balance=0.0, loyalty=False):
                 ],
             }
         )
+        if "loyalty.tier" in env:
+            # As a shop of the suite runs it: points expire after a year, tiers multiply them, and one
+            # purchase in ten invites its customer to the NPS survey by email.
+            program.point_validity_months = 12
+            env["loyalty.tier"].create(
+                [
+                    {"name": "Member", "program_id": program.id, "sequence": 1, "min_spend": 0},
+                    {
+                        "name": "Silver",
+                        "program_id": program.id,
+                        "sequence": 2,
+                        "min_spend": 1000,
+                        "point_multiplier": 1.5,
+                    },
+                    {"name": "Gold", "program_id": program.id, "sequence": 3, "min_spend": 5000, "point_multiplier": 2},
+                ]
+            )
+        if "customer.feedback.invitation.rule" in env:
+            env["customer.feedback.invitation.rule"].create(
+                {
+                    "name": f"{name} NPS",
+                    "survey_id": env.ref("customer_feedback.survey_nps").id,
+                    "purchase_type": "pos_order",
+                    "channel": "email",
+                    "every_nth": 10,
+                }
+            )
         loyalty_cards = env["loyalty.card"].create(
             [{"program_id": program.id, "partner_id": holder.id, "points": 0} for holder in holders]
         )
