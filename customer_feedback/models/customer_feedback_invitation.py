@@ -10,9 +10,6 @@ from odoo.tools import SQL, urls
 
 from odoo.addons.loyalty_tiers.models.res_partner import RFM_WINDOW_MONTHS
 
-# The demo books the visits of these last days through the whole POS path, as the portal user sees them.
-RECENT_DAYS = 90
-
 # The purchases an invitation may be about: key of ``_feedback_purchase()`` -> invitation field.
 PURCHASE_FIELDS = {"pos_order": "pos_order_id", "move": "move_id", "sale_order": "sale_order_id"}
 
@@ -320,9 +317,10 @@ class CustomerFeedbackInvitation(models.Model):
         one, one at risk, a dormant one, a lost one, one won back) and some top up a card; the portal demo
         user is a regular Gold member. Everything is booked by the suite's own paths, in the order it
         happened: top-ups (with their bonus and gifts), POS orders paid by bank card or from the card (with
-        their points and tier moves), NPS answers with the complaint cases detractors open. Older visits
-        of members without a card (most of the history) are created together, paid by bank card, and
-        book their points through the same door in their turn. Those paths book at the current time: the
+        their points and tier moves), NPS answers with the complaint cases detractors open. The visits
+        paid by bank card (of members without a card, and some of the others') are created together and
+        book their points through the same door in their turn; the tier review at the end moves their
+        members to their tiers. Those paths book at the current time: the
         dates of what each step booked (ledger entries, point batches and their expiry, points history)
         are then moved back to the step's date in SQL, which changes no amount. Last come the nightly
         reviews (points expiry, tiers, value segments, life cycle and lifetime value), the life cycle
@@ -492,8 +490,8 @@ class CustomerFeedbackInvitation(models.Model):
                 events.append((when(days_ago) - timedelta(hours=1), len(events), "top_up", member, amount))
             for days_ago in days:
                 shop = member["shop"] if rng.random() < 0.85 else shops - member["shop"]
-                # Older visits without a card are history: created at once below, their points booked in turn.
-                kind = "order" if top_ups or days_ago < RECENT_DAYS else "past_order"
+                # Visits paid by bank card are created at once below, and book their points in turn.
+                kind = "order" if member.get("portal") or (top_ups and rng.random() < 0.7) else "bank_order"
                 events.append((when(days_ago), len(events), kind, member, shop))
         events.sort(key=lambda event: event[:2])
 
@@ -509,8 +507,8 @@ class CustomerFeedbackInvitation(models.Model):
                     shop.payment_method_ids |= method
                 shop.with_user(admin).open_ui()
         sessions = shops.current_session_id.with_user(admin)
-        past = [event for event in events if event[2] == "past_order"]
-        past_orders = self.env["pos.order"].create(
+        by_bank = [event for event in events if event[2] == "bank_order"]
+        bank_orders = self.env["pos.order"].create(
             [
                 self._demo_pos_order_values(
                     sessions.filtered(lambda session, shop=shop: session.config_id == shop),
@@ -518,10 +516,10 @@ class CustomerFeedbackInvitation(models.Model):
                     moment,
                     basket(),
                 )
-                for moment, _sequence, _kind, member, shop in past
+                for moment, _sequence, _kind, member, shop in by_bank
             ]
         )
-        past_orders = dict(zip((event[1] for event in past), past_orders, strict=True))
+        bank_orders = dict(zip((event[1] for event in by_bank), bank_orders, strict=True))
         reasons = {
             "promoter": [
                 "Friendly staff and a great result.",
@@ -541,10 +539,7 @@ class CustomerFeedbackInvitation(models.Model):
         steps = []  # (moment, highest ledger, batch and points history ids after the step)
         for moment, sequence, kind, member, data in events:
             partner = member["partner"]
-            if kind == "past_order":  # paid as Odoo's action_pos_order_paid does, then its points booked
-                past_orders[sequence].write({"state": "paid"})
-                past_orders[sequence]._book_loyalty_points()
-            elif kind == "top_up":
+            if kind == "top_up":
                 wallet = member.get("wallet")
                 if not wallet:
                     wallet = member["wallet"] = Wallet.create({"partner_id": partner.id})
@@ -552,15 +547,21 @@ class CustomerFeedbackInvitation(models.Model):
                 session = sessions.filtered(lambda session, shop=member["shop"]: session.config_id == shop)
                 self._demo_pos_order(session, partner, moment, top_up=(wallet, data))
             else:
-                session = sessions.filtered(lambda session, shop=data: session.config_id == shop)
-                bought = basket()
-                wallet = member.get("wallet")
-                pays_by_card = (
-                    wallet
-                    and rng.random() < 0.7
-                    and wallet.currency_id.compare_amounts(wallet.balance, sum(bought.mapped("lst_price"))) >= 0
-                )
-                order = self._demo_pos_order(session, partner, moment, bought, card=wallet if pays_by_card else None)
+                if kind == "bank_order":  # paid as Odoo's action_pos_order_paid does, then its points booked
+                    order = bank_orders[sequence]
+                    order.write({"state": "paid"})
+                    order._book_loyalty_points()
+                else:
+                    session = sessions.filtered(lambda session, shop=data: session.config_id == shop)
+                    bought = basket()
+                    wallet = member.get("wallet")
+                    pays_by_card = (
+                        wallet
+                        and wallet.currency_id.compare_amounts(wallet.balance, sum(bought.mapped("lst_price"))) >= 0
+                    )
+                    order = self._demo_pos_order(
+                        session, partner, moment, bought, card=wallet if pays_by_card else None
+                    )
                 if member.get("portal") and moment >= month_start:
                     answered.append((order, 8, "Good, but I had to wait.", moment))
                 elif moment >= now - timedelta(days=100) and rng.random() < (0.25 if moment >= month_start else 0.3):
