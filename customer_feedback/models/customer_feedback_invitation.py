@@ -1,6 +1,8 @@
 import random
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
@@ -312,14 +314,18 @@ class CustomerFeedbackInvitation(models.Model):
         """Demo data: ``size`` members of the two shops with a year of visits, dated back from today.
 
         Each member follows a profile (a prospect who never bought, a new customer, a regular, a growing
-        one, one at risk, a dormant one, a lost one) and some top up a card; the portal demo user is a
-        regular Gold member. Everything is booked by the suite's own paths, in the order it happened:
-        top-ups (with their bonus and gifts), POS orders paid by bank card or from the card (with their
-        points and tier moves), NPS answers with the complaint cases detractors open. Those paths book at
-        the current time: the dates of what each step booked (ledger entries, point batches and their
-        expiry, points history) are then moved back to the step's date in SQL, which changes no amount.
-        Last come the nightly reviews (points expiry, tiers, value segments, life cycle and lifetime
-        value). A seeded random makes every install alike but for its dates.
+        one, one at risk, a dormant one, a lost one, one won back) and some top up a card; the portal demo
+        user is a regular Gold member. Everything is booked by the suite's own paths, in the order it
+        happened: top-ups (with their bonus and gifts), POS orders paid by bank card or from the card (with
+        their points and tier moves), NPS answers with the complaint cases detractors open. The visits
+        paid by bank card (of members without a card, and some of the others') are created together and
+        book their points through the same door in their turn; the tier review at the end moves their
+        members to their tiers. Those paths book at the current time: the
+        dates of what each step booked (ledger entries, point batches and their expiry, points history)
+        are then moved back to the step's date in SQL, which changes no amount. Last come the nightly
+        reviews (points expiry, tiers, value segments, life cycle and lifetime value), the life cycle
+        also as of each month of the year, so that members moved through their stages in time. A seeded
+        random makes every install alike but for its dates.
         """
         company = self.env.company
         journal = self.env["account.journal"].search([("type", "=", "cash"), ("company_id", "=", company.id)], limit=1)
@@ -356,14 +362,28 @@ class CustomerFeedbackInvitation(models.Model):
             """Days ago of two visits, the last ``last`` days ago, ``gap`` days apart or so."""
             return [last + rng.randint(gap // 2, gap), last]
 
+        def regular():
+            """Days ago of a regular's visits over the year, never half a year apart (or they went dormant)."""
+            first = rng.randint(120, 340)
+            return [first, rng.randint(first - 170, 170), 0] if first > 175 else [first, 0]
+
         profiles = {  # profile: (share of the members, days ago of their visits)
             "prospect": (16, lambda: []),
             "new": (26, lambda: [0] if rng.random() < 0.7 else [rng.randint(1, 25), 0]),
-            "active": (70, lambda: [rng.randint(120, 355), 0]),
+            "active": (64, regular),
             "growing": (24, lambda: [rng.randint(100, 170), rng.randint(30, 80), 0]),
             "at_risk": (28, lambda: twice(rng.randint(80, 150), 25)),
             "dormant": (24, lambda: [rng.randint(190, 330)]),
             "lost": (12, lambda: [rng.randint(370, 420)]),
+            # Back this month after more than half a year (dormant) or a year (lost) without a visit.
+            "won_back": (
+                6,
+                lambda: (
+                    [*twice(rng.randint(215, 300), 40), rng.randint(1, 20)]
+                    if rng.random() < 0.6
+                    else [rng.randint(395, 420), rng.randint(1, 20)]
+                ),
+            ),
         }
         total_share = sum(share for share, _visits in profiles.values())
         plan = [
@@ -443,8 +463,15 @@ class CustomerFeedbackInvitation(models.Model):
         )
         # Everybody joins the programme; most buyers keep a card, topped up before their first visit
         # (and the best once more later), by what makes them Silver, Gold or Diamond.
-        for member in members:
-            program._member_card(member["partner"])
+        Card = self.env["loyalty.card"].sudo()  # as the programme's _member_card, for all members at once
+        holders = Card.search([("program_id", "=", program.id)]).partner_id
+        Card.create(
+            [
+                {"program_id": program.id, "partner_id": member["partner"].id, "points": 0.0}
+                for member in members
+                if member["partner"] not in holders
+            ]
+        )
         events = []  # (moment, sequence, kind, member, data)
         for member in members:
             days = sorted(set(member["days"]), reverse=True)
@@ -463,8 +490,13 @@ class CustomerFeedbackInvitation(models.Model):
                 events.append((when(days_ago) - timedelta(hours=1), len(events), "top_up", member, amount))
             for days_ago in days:
                 shop = member["shop"] if rng.random() < 0.85 else shops - member["shop"]
-                events.append((when(days_ago), len(events), "order", member, shop))
+                # Visits paid by bank card are created at once below, and book their points in turn.
+                kind = "order" if member.get("portal") or (top_ups and rng.random() < 0.7) else "bank_order"
+                events.append((when(days_ago), len(events), kind, member, shop))
         events.sort(key=lambda event: event[:2])
+
+        def basket():
+            return products[0] if rng.random() < 0.5 else products[0] | products[rng.randint(1, len(products) - 1)]
 
         Wallet = self.env["stored.value.card"]
         method = company._stored_value_pos_payment_method()
@@ -475,6 +507,19 @@ class CustomerFeedbackInvitation(models.Model):
                     shop.payment_method_ids |= method
                 shop.with_user(admin).open_ui()
         sessions = shops.current_session_id.with_user(admin)
+        by_bank = [event for event in events if event[2] == "bank_order"]
+        bank_orders = self.env["pos.order"].create(
+            [
+                self._demo_pos_order_values(
+                    sessions.filtered(lambda session, shop=shop: session.config_id == shop),
+                    member["partner"],
+                    moment,
+                    basket(),
+                )
+                for moment, _sequence, _kind, member, shop in by_bank
+            ]
+        )
+        bank_orders = dict(zip((event[1] for event in by_bank), bank_orders, strict=True))
         reasons = {
             "promoter": [
                 "Friendly staff and a great result.",
@@ -492,7 +537,7 @@ class CustomerFeedbackInvitation(models.Model):
         }
         answered = []
         steps = []  # (moment, highest ledger, batch and points history ids after the step)
-        for moment, _sequence, kind, member, data in events:
+        for moment, sequence, kind, member, data in events:
             partner = member["partner"]
             if kind == "top_up":
                 wallet = member.get("wallet")
@@ -502,17 +547,21 @@ class CustomerFeedbackInvitation(models.Model):
                 session = sessions.filtered(lambda session, shop=member["shop"]: session.config_id == shop)
                 self._demo_pos_order(session, partner, moment, top_up=(wallet, data))
             else:
-                session = sessions.filtered(lambda session, shop=data: session.config_id == shop)
-                basket = (
-                    products[0] if rng.random() < 0.5 else products[0] | products[rng.randint(1, len(products) - 1)]
-                )
-                wallet = member.get("wallet")
-                pays_by_card = (
-                    wallet
-                    and rng.random() < 0.7
-                    and wallet.currency_id.compare_amounts(wallet.balance, sum(basket.mapped("lst_price"))) >= 0
-                )
-                order = self._demo_pos_order(session, partner, moment, basket, card=wallet if pays_by_card else None)
+                if kind == "bank_order":  # paid as Odoo's action_pos_order_paid does, then its points booked
+                    order = bank_orders[sequence]
+                    order.write({"state": "paid"})
+                    order._book_loyalty_points()
+                else:
+                    session = sessions.filtered(lambda session, shop=data: session.config_id == shop)
+                    bought = basket()
+                    wallet = member.get("wallet")
+                    pays_by_card = (
+                        wallet
+                        and wallet.currency_id.compare_amounts(wallet.balance, sum(bought.mapped("lst_price"))) >= 0
+                    )
+                    order = self._demo_pos_order(
+                        session, partner, moment, bought, card=wallet if pays_by_card else None
+                    )
                 if member.get("portal") and moment >= month_start:
                     answered.append((order, 8, "Good, but I had to wait.", moment))
                 elif moment >= now - timedelta(days=100) and rng.random() < (0.25 if moment >= month_start else 0.3):
@@ -661,7 +710,9 @@ class CustomerFeedbackInvitation(models.Model):
     @api.model
     def _demo_run_nightly_reviews(self, program, today):
         """Demo data: what the nightly jobs do, run once now: points expiry, tier review, value segments,
-        life cycle and lifetime value (in the transaction, without the jobs' commits)."""
+        life cycle and lifetime value (in the transaction, without the jobs' commits). The life cycle
+        runs first as of the first of each month of the last year, as it would have at the time: its
+        history then shows members turning dormant, lost, or won back when they returned."""
         Batch = self.env["loyalty.point.batch"].sudo()
         for card in Batch.search([("state", "=", "open"), ("expiry_date", "<", today)]).card_id:
             card._expire_points(today)
@@ -683,6 +734,12 @@ class CustomerFeedbackInvitation(models.Model):
             )
         )
         Partner.invalidate_model(["rfm_date", "member_value_date"])
+        nights = [today.replace(day=1) - relativedelta(months=months) for months in range(11, -1, -1)]
+        for night in (night for night in nights if night < today):
+            for _done in Partner._compute_lifecycle_batches(company, night, 1000):
+                pass
+            snapshot = Partner._member_figures_snapshot_name(company, night)
+            self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(snapshot)))
         for _done in Partner._compute_member_segment_batches(company, today, 1000):
             pass
 
@@ -691,6 +748,20 @@ class CustomerFeedbackInvitation(models.Model):
         """Demo data: an order of ``partner`` in ``session`` of one of each of ``products`` (by default the
         wash and cut), paid by bank card, or from the stored-value ``card`` when given; with ``top_up``
         (``(card, amount)``), an order that tops that card up instead, paid by bank card."""
+        values = self._demo_pos_order_values(session, partner, date, products, top_up=top_up)
+        payment = values.pop("payment_ids")[0][2]
+        order = self.env["pos.order"].create(values)
+        if card:
+            payment["payment_method_id"] = session.payment_method_ids.filtered("is_stored_value")[:1].id
+            payment["stored_value_card_id"] = card.id
+        order.add_payment({**payment, "pos_order_id": order.id})
+        order.action_pos_order_paid()
+        self.env["loyalty.card"]._review_due_tiers(order.partner_id)  # as the terminal has it done for the receipt
+        return order
+
+    @api.model
+    def _demo_pos_order_values(self, session, partner, date, products=None, top_up=None):
+        """Demo data: the values of a paid order of :meth:`_demo_pos_order`, paid by bank card."""
         if top_up:
             products = self.env.ref("stored_value_crm.product_stored_value_top_up")
             prices = [top_up[1]]
@@ -698,40 +769,30 @@ class CustomerFeedbackInvitation(models.Model):
             products = products or self.env.ref("customer_feedback.demo_product_wash_and_cut")
             prices = products.mapped("lst_price")
         total = sum(prices)
-        order = self.env["pos.order"].create(
-            {
-                "session_id": session.id,
-                "partner_id": partner.id,
-                "date_order": date,
-                "lines": [
-                    Command.create(
-                        {
-                            "product_id": product.id,
-                            "qty": 1,
-                            "price_unit": price,
-                            "price_subtotal": price,
-                            "price_subtotal_incl": price,
-                            "tax_ids": [Command.clear()],
-                            **({"stored_value_card_id": top_up[0].id} if top_up else {}),
-                        }
-                    )
-                    for product, price in zip(products, prices, strict=True)
-                ],
-                "amount_tax": 0,
-                "amount_total": total,
-                "amount_paid": 0,
-                "amount_return": 0,
-            }
-        )
-        if card:
-            method = session.payment_method_ids.filtered("is_stored_value")[:1]
-        else:
-            method = session.payment_method_ids.filtered(
-                lambda method: method.type == "bank" and not method.is_stored_value
-            )[:1]
-        payment = {"pos_order_id": order.id, "amount": total, "payment_method_id": method.id}
-        if card:
-            payment["stored_value_card_id"] = card.id
-        order.add_payment(payment)
-        order.action_pos_order_paid()
-        return order
+        method = session.payment_method_ids.filtered(
+            lambda method: method.type == "bank" and not method.is_stored_value
+        )[:1]
+        return {
+            "session_id": session.id,
+            "partner_id": partner.id,
+            "date_order": date,
+            "lines": [
+                Command.create(
+                    {
+                        "product_id": product.id,
+                        "qty": 1,
+                        "price_unit": price,
+                        "price_subtotal": price,
+                        "price_subtotal_incl": price,
+                        "tax_ids": [Command.clear()],
+                        **({"stored_value_card_id": top_up[0].id} if top_up else {}),
+                    }
+                )
+                for product, price in zip(products, prices, strict=True)
+            ],
+            "amount_tax": 0,
+            "amount_total": total,
+            "amount_paid": total,
+            "amount_return": 0,
+            "payment_ids": [Command.create({"amount": total, "payment_method_id": method.id})],
+        }

@@ -73,8 +73,11 @@ class TestDemoData(HttpCase):
         self.assertGreaterEqual(len(cards), 150)
         self.assertEqual(cards.tier_id, self.program.tier_ids, "members in every tier")
         partners = self.env["res.partner"].with_company(self.env.company).browse(cards.partner_id.ids)
-        stages = partners.lifecycle_stage_id
-        self.assertGreaterEqual(len(stages), 5, stages.mapped("code"))
+        self.assertEqual(
+            set(partners.lifecycle_stage_id.mapped("code")),
+            set(self.env["loyalty.lifecycle.stage"].search([]).mapped("code")),
+            "members in every life cycle stage",
+        )
         self.assertGreaterEqual(len(set(partners.mapped("rfm_segment")) - {False}), 3, "value segments computed")
         self.assertTrue(any(partners.mapped("member_predicted_clv")), "lifetime values computed")
         self.assertTrue(any(cards.mapped("points_expiring")), "some points expire soon")
@@ -109,3 +112,24 @@ class TestDemoData(HttpCase):
             )
         )
         self.assertEqual(self.env.cr.fetchall(), [], "the open point batches hold what each card holds")
+
+    def test_won_back_members_were_dormant_or_lost_before_they_returned(self):
+        won_back = self.env.ref("loyalty_tiers.lifecycle_stage_won_back")
+        partners = (
+            self.env["res.partner"].with_company(self.env.company).search([("lifecycle_stage_id", "=", won_back.id)])
+        )
+        self.assertTrue(partners)
+        History = self.env["loyalty.lifecycle.history"]
+        for partner in partners:
+            returned = History.search(
+                [("partner_id", "=", partner.id), ("to_stage_id", "=", won_back.id)], order="date desc", limit=1
+            )
+            self.assertIn(returned.from_stage_id.code, ("dormant", "lost"), partner.name)
+            away = History.search(
+                [("partner_id", "=", partner.id), ("to_stage_id", "=", returned.from_stage_id.id)], limit=1
+            )
+            self.assertLess(away.date, returned.date, "dormant or lost on an earlier night")
+            last_visit = self.env["pos.order"].search(
+                [("partner_id", "=", partner.id)], order="date_order desc", limit=1
+            )
+            self.assertLessEqual(last_visit.date_order.date(), returned.date, "won back by the visit before it")

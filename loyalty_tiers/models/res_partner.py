@@ -907,12 +907,7 @@ class ResPartner(models.Model):
             yield done
         snapshot = self._rfm_snapshot_name(company, today, RFM_WINDOW_MONTHS)
         self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(snapshot)))
-        after_id = 0
-        while True:
-            done, after_id = self._compute_lifecycle_batch(company, today, batch_size, after_id)
-            if not done:
-                break
-            yield done
+        yield from self._compute_lifecycle_batches(company, today, batch_size)
         if done := self._compute_member_clv(company, today):
             yield done
         snapshot = self._member_figures_snapshot_name(company, today)
@@ -1060,6 +1055,15 @@ class ResPartner(models.Model):
             key=key,
             value=value,
         )
+
+    def _compute_lifecycle_batches(self, company, today, batch_size):
+        """Stage and value ``company``'s customers as of ``today`` batch by batch, yielding how many each did."""
+        after_id = 0
+        while True:
+            done, after_id = self._compute_lifecycle_batch(company, today, batch_size, after_id)
+            if not done:
+                return
+            yield done
 
     def _compute_lifecycle_batch(self, company, today, batch_size, after_id=0):
         """Stage and value the next ``batch_size`` customers of ``company`` not valued today, by id from
