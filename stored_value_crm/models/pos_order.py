@@ -23,8 +23,10 @@ NUMBER_TYPES = frozenset({"integer", "float", "monetary"})
 # Refusals PostgreSQL gives a transaction once the one it waited for has ended: a new attempt sees its work.
 CONFLICTS_AFTER_WAITING = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)
 IMMEDIATE_RESTARTS = 10
-# The first key of the advisory locks on synced order uuids (the second is the uuid's hash).
+# The first key of the advisory locks on synced order uuids (the second is the uuid's hash), and on the
+# stored-value cards a sync pays from (the second is the card's id).
 ORDER_LOCK_SPACE = 8_512_001
+CARD_LOCK_SPACE = 8_512_002
 
 
 class PosOrder(models.Model):
@@ -64,14 +66,15 @@ class PosOrder(models.Model):
     def sync_from_ui(self, orders):
         """Sync the orders; a sync that lost a race for a card starts again at once.
 
-        Two terminals paying from one card take turns on its row lock. The one that waited finds,
-        when the other commits, that its snapshot predates that payment, and PostgreSQL refuses it
-        (a serialization failure): Odoo would retry the whole request after a random sleep of up to
-        2, 4, 8... seconds. The other transaction has committed by then, so when nothing but this sync
-        was done in the transaction, it is rolled back and run again at once, on what the winner
-        booked; the lock still decides who pays first and a card is never overdrawn. The same order
-        sent twice at once (a retry, a second tab) is answered the same way: the second request, which
-        waited for the first one's order, starts again and finds it.
+        Two terminals paying from one card take turns, first on an advisory lock of the card taken
+        before anything is read (see :meth:`_stored_value_wait_for_others`), then on its row lock. The
+        one that waited would otherwise find, when the other commits, that its snapshot predates that
+        payment, and PostgreSQL would refuse it (a serialization failure): Odoo would retry the whole
+        request after a random sleep of up to 2, 4, 8... seconds. The other transaction has committed
+        by then, so when nothing but this sync was done in the transaction, it is rolled back and run
+        again at once, on what the winner booked; the row lock still decides who pays first and a card
+        is never overdrawn. The same order sent twice at once (a retry, a second tab) is answered the
+        same way: the second request, which waited for the first one's order, starts again and finds it.
         """
         if not isinstance(orders, list):
             raise UserError(self.env._("The POS sent its orders in a form the server cannot read."))
@@ -79,7 +82,7 @@ class PosOrder(models.Model):
         restartable = self._stored_value_transaction_fresh()
         restarts = 0
         while True:
-            waited = self._stored_value_wait_for_same_orders(orders)
+            waited = self._stored_value_wait_for_others(orders)
             if not restartable or (waited and restarts >= IMMEDIATE_RESTARTS):
                 return self._stored_value_sync_orders(orders, sync)
             if not waited:
@@ -99,33 +102,42 @@ class PosOrder(models.Model):
             self.env.registry.reset_changes()
 
     @api.model
-    def _stored_value_wait_for_same_orders(self, orders):
-        """Wait for the other syncs of these orders (a retry, a second tab) to end; whether any was running.
+    def _stored_value_wait_for_others(self, orders):
+        """Wait for the other syncs of these orders (a retry, a second tab) and of the cards they pay from to
+        end; whether any was running.
 
-        A transaction-level advisory lock per order uuid makes them take turns, instead of both numbering
-        the order and one failing on the session's sequence.
+        Transaction-level advisory locks, per order uuid and per stored-value card named by a payment,
+        make them take turns before this one reads anything: instead of both numbering the order and
+        one failing on the session's sequence, or both booking on the card and the later one failing on
+        its row after all the order's work. The card ids are only lock keys here: the booking checks them.
         """
-        uuids = sorted(
-            {order["uuid"] for order in orders if isinstance(order, dict) and isinstance(order.get("uuid"), str)}
-        )
-        if not uuids:
+        keys = set()
+        for order in orders:
+            if not isinstance(order, dict):
+                continue
+            if isinstance(order.get("uuid"), str):
+                keys.add((ORDER_LOCK_SPACE, order["uuid"], 0))
+            for command in order.get("payment_ids") or ():
+                values = command[2] if isinstance(command, (list, tuple)) and len(command) == 3 else None
+                card_id = values.get("stored_value_card_id") if isinstance(values, dict) else None
+                if isinstance(card_id, int) and not isinstance(card_id, bool) and 0 < card_id < 2**31:
+                    keys.add((CARD_LOCK_SPACE, "", card_id))
+        if not keys:
             return False
-        self.env.cr.execute(
-            SQL(
-                "SELECT bool_and(pg_try_advisory_xact_lock(%s, hashtext(uuid))) FROM unnest(%s::text[]) uuid",
-                ORDER_LOCK_SPACE,
-                uuids,
-            )
+        # One order for everybody, tried in it up to the first lock held elsewhere (a CASE stops there), then
+        # waited for in it: a sync holds a first part of its locks only, and no two syncs wait for each other.
+        keys = [
+            (space, SQL("hashtext(%s)", uuid) if space == ORDER_LOCK_SPACE else SQL("%s", card_id))
+            for space, uuid, card_id in sorted(keys)
+        ]
+        tries = SQL(" ").join(
+            SQL("WHEN NOT pg_try_advisory_xact_lock(%s, %s) THEN FALSE", space, second) for space, second in keys
         )
+        self.env.cr.execute(SQL("SELECT CASE %s ELSE TRUE END", tries))
         if self.env.cr.fetchone()[0]:
             return False
-        self.env.cr.execute(
-            SQL(
-                "SELECT pg_advisory_xact_lock(%s, hashtext(uuid)) FROM unnest(%s::text[]) uuid ORDER BY uuid",
-                ORDER_LOCK_SPACE,
-                uuids,
-            )
-        )
+        for space, second in keys:
+            self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", space, second))
         return True
 
     def _stored_value_transaction_fresh(self):
