@@ -15,7 +15,9 @@ class CustomerFeedbackPendingOrder(models.Model):
     _description = "Order Awaiting Its Feedback Invitation Decision"
     _order = "id"
 
-    pos_order_id = fields.Many2one("pos.order", required=True, ondelete="cascade", index=True)
+    pos_order_id = fields.Many2one(
+        "pos.order", string="Point of Sale Order", required=True, ondelete="cascade", index=True
+    )
 
     _pos_order_unique = models.Constraint("UNIQUE(pos_order_id)", "This order already awaits its decision.")
 
