@@ -736,7 +736,7 @@ class CustomerFeedbackInvitation(models.Model):
         Partner.invalidate_model(["rfm_date", "member_value_date"])
         nights = [today.replace(day=1) - relativedelta(months=months) for months in range(11, -1, -1)]
         for night in (night for night in nights if night < today):
-            for _done in Partner._compute_lifecycle_batches(company, night, 1000):
+            for _done in Partner._batches_by_id(Partner._compute_lifecycle_batch, company, night, 1000):
                 pass
             snapshot = Partner._member_figures_snapshot_name(company, night)
             self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(snapshot)))

@@ -899,19 +899,25 @@ class ResPartner(models.Model):
         RFM segments first, then the life cycle stages and value figures, then the predicted lifetime
         value; the caller commits between batches (a run stopped there resumes with the next one).
         """
-        after_id = 0
-        while True:
-            done, after_id = self._compute_rfm_batch(company, today, batch_size, after_id)
-            if not done:
-                break
-            yield done
+        yield from self._batches_by_id(self._compute_rfm_batch, company, today, batch_size)
         snapshot = self._rfm_snapshot_name(company, today, RFM_WINDOW_MONTHS)
         self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(snapshot)))
-        yield from self._compute_lifecycle_batches(company, today, batch_size)
+        yield from self._batches_by_id(self._compute_lifecycle_batch, company, today, batch_size)
         if done := self._compute_member_clv(company, today):
             yield done
         snapshot = self._member_figures_snapshot_name(company, today)
         self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(snapshot)))
+
+    @api.model
+    def _batches_by_id(self, compute_batch, company, today, batch_size):
+        """Run ``compute_batch(company, today, batch_size, after_id)`` over ``company``'s customers, each batch
+        going on from the last id the one before did; yield how many each batch did."""
+        after_id = 0
+        while True:
+            done, after_id = compute_batch(company, today, batch_size, after_id)
+            if not done:
+                return
+            yield done
 
     # ------------------------------------------------------------------
     # Life cycle and value
@@ -1055,15 +1061,6 @@ class ResPartner(models.Model):
             key=key,
             value=value,
         )
-
-    def _compute_lifecycle_batches(self, company, today, batch_size):
-        """Stage and value ``company``'s customers as of ``today`` batch by batch, yielding how many each did."""
-        after_id = 0
-        while True:
-            done, after_id = self._compute_lifecycle_batch(company, today, batch_size, after_id)
-            if not done:
-                return
-            yield done
 
     def _compute_lifecycle_batch(self, company, today, batch_size, after_id=0):
         """Stage and value the next ``batch_size`` customers of ``company`` not valued today, by id from
