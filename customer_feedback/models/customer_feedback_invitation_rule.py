@@ -15,6 +15,7 @@ class CustomerFeedbackInvitationRule(models.Model):
     """
 
     _name = "customer.feedback.invitation.rule"
+    _inherit = ["stored.value.cached.mixin"]  # _cached_prints_on_receipt
     _description = "Feedback Invitation Rule"
     _order = "sequence, id"
     _check_company_auto = True
@@ -66,22 +67,6 @@ class CustomerFeedbackInvitationRule(models.Model):
         string="Matching Purchases", default=0, readonly=True, copy=False, help="Purchases that met the rule so far."
     )
     invitation_count = fields.Integer(compute="_compute_invitation_count")
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        rules = super().create(vals_list)
-        self.env.registry.clear_cache()  # _prints_on_receipt
-        return rules
-
-    def write(self, vals):
-        result = super().write(vals)
-        self.env.registry.clear_cache()
-        return result
-
-    def unlink(self):
-        result = super().unlink()
-        self.env.registry.clear_cache()
-        return result
 
     @api.model
     def _prints_on_receipt(self, company):

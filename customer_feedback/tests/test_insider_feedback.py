@@ -28,9 +28,6 @@ HOSTILE_COVERAGE = {
     ("customer.feedback.invitation", "action_send_now"),
     ("customer.feedback.invitation", "action_cancel"),
     ("customer.feedback.invitation.rule", "action_view_invitations"),
-    ("customer.feedback.invitation.rule", "create"),
-    ("customer.feedback.invitation.rule", "write"),
-    ("customer.feedback.invitation.rule", "unlink"),
     ("res.partner", "action_view_feedback_cases"),
 }
 

@@ -1,5 +1,10 @@
 # The mixins first: the models below inherit them.
-from . import stored_value_guard, stored_value_revealing_search, stored_value_served_mixin  # isort: skip
+from . import (  # isort: skip
+    stored_value_cached_mixin,
+    stored_value_guard,
+    stored_value_revealing_search,
+    stored_value_served_mixin,
+)
 from . import (
     account_journal,
     account_move,

@@ -11,6 +11,7 @@ class StoredValueMessageSetting(models.Model):
     """
 
     _name = "stored.value.message.setting"
+    _inherit = ["stored.value.cached.mixin"]  # _cached_setting
     _description = "Customer Message Setting"
     _order = "company_id, message_type"
     _check_company_auto = True
@@ -66,22 +67,6 @@ class StoredValueMessageSetting(models.Model):
             ("min_gap_hours", setting.min_gap_hours),
             ("respect_quiet_hours", setting.respect_quiet_hours),
         )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        settings = super().create(vals_list)
-        self.env.registry.clear_cache()
-        return settings
-
-    def write(self, vals):
-        result = super().write(vals)
-        self.env.registry.clear_cache()
-        return result
-
-    def unlink(self):
-        result = super().unlink()
-        self.env.registry.clear_cache()
-        return result
 
     @api.model
     def _values_from_defaults(self, defaults):
