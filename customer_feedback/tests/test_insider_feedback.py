@@ -526,6 +526,37 @@ class TestInsiderFeedbackRpc(InsiderFeedbackCommon, HttpCase):
             {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
         )
 
+    def test_the_invitation_queue_and_rules_are_out_of_reach_over_rpc(self):
+        self._create_rule(channel="email")
+        order, _result = self.sell_at_pos(self.holder)
+        queued = self.env["customer.feedback.pending.order"].search([("pos_order_id", "=", order.id)])
+        self.assertTrue(queued)
+        rule_b = self._create_rule(company_id=self.company_b.id)
+        for user in (self.cashier, self.feedback_user):
+            user.password = f"{user.login}-password"
+        self.env.flush_all()
+        for user in (self.cashier, self.feedback_user):
+            self.authenticate(user.login, f"{user.login}-password")
+            refused = (
+                ("customer.feedback.pending.order", "search_read", [[], ["pos_order_id"]]),
+                ("customer.feedback.pending.order", "create", [[{"pos_order_id": order.id}]]),
+                ("customer.feedback.pending.order", "unlink", [queued.ids]),
+                ("customer.feedback.invitation.rule", "write", [rule_b.ids, {"channel": "email"}]),
+                ("customer.feedback.invitation.rule", "create", [[{"name": "Every order", "channel": "qr"}]]),
+            )
+            for model, method, args in refused:
+                with (
+                    self.subTest(user=user.login, model=model, method=method),
+                    self.assertRaises(JsonRpcException) as raised,
+                    mute_logger("odoo.http"),
+                ):
+                    self.call_kw(model, method, args)
+                self.assertEqual(raised.exception.args[0], "odoo.exceptions.AccessError")
+            with self.assertRaises(JsonRpcException), mute_logger("odoo.http"):
+                self.call_kw("customer.feedback.pending.order", "_decide_next", [])
+        self.assertTrue(queued.exists(), "the order still awaits its decision")
+        self.assertEqual(rule_b.channel, "qr")
+
     def test_a_feedback_user_cannot_undo_a_granted_compensation_over_rpc(self):
         self.set_terms(self.case, **self.wallet_terms(20))
         self.as_user(self.feedback_manager, self.case).action_grant_compensation()

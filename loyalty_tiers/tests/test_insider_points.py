@@ -258,6 +258,40 @@ class TestInsiderPoints(LoyaltyTiersPosCommon, HttpCase):
             f"/web/dataset/call_kw/{model}/{method}", json.loads(json.dumps(params, default=str))
         )
 
+    def test_over_json_rpc_the_receipt_reviews_only_the_members_the_cashier_may_read(self):
+        self.sync(self.member_order(84), user=self.pos_cashier)  # 5,040 spent: Gold's threshold
+        other_company = self.env["res.company"].sudo().create({"name": "Other Salon"})
+        stranger = self.env["res.partner"].create({"name": "Zhao Min", "company_id": other_company.id})
+        stranger_card = self._member(stranger)
+        self.env["loyalty.card"]._mark_tiers_due(stranger, self.company)
+        self.assertEqual((self.member | stranger_card).mapped("tier_review_due"), [True, True])
+        self.authenticate("pos_cashier", "pos_cashier_pw")
+        status_fields = ["loyalty_tier_id", "loyalty_points"]
+        with mute_logger("odoo.http"):
+            for args in (
+                [self.holder.id, status_fields],
+                [[str(self.holder.id)], status_fields],
+                [[self.holder.id], "loyalty_tier_id"],
+            ):
+                with self.subTest(args=args), self.assertRaises(JsonRpcException) as refusal:
+                    self.call_kw("res.partner", "loyalty_pos_member_status", args)
+                self.assertEqual(refusal.exception.args[0], "odoo.exceptions.UserError")
+            refused = (
+                ("res.partner", "loyalty_pos_member_status", [[stranger.id], status_fields]),
+                ("loyalty.card", "write", [[self.member.id], {"tier_review_due": False}]),
+                ("loyalty.card", "write", [[stranger_card.id], {"tier_review_due": False}]),
+            )
+            for model, method, args in refused:
+                with self.subTest(model=model, args=args), self.assertRaises(JsonRpcException) as refusal:
+                    self.call_kw(model, method, args)
+                self.assertEqual(refusal.exception.args[0], "odoo.exceptions.AccessError")
+        (self.member | stranger_card).invalidate_recordset()
+        self.assertEqual((self.member | stranger_card).mapped("tier_review_due"), [True, True], "nothing reviewed")
+        [status] = self.call_kw("res.partner", "loyalty_pos_member_status", [[self.holder.id], status_fields])
+        self.assertEqual(status["loyalty_tier_id"], self.gold.id)
+        (self.member | stranger_card).invalidate_recordset()
+        self.assertEqual((self.member | stranger_card).mapped("tier_review_due"), [False, True])
+
     def test_over_json_rpc_a_cashier_can_neither_write_points_nor_forge_an_order(self):
         self.authenticate("pos_cashier", "pos_cashier_pw")
         with mute_logger("odoo.http"):
