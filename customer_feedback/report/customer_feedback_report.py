@@ -1,4 +1,4 @@
-from odoo import fields, models, tools
+from odoo import fields, models
 from odoo.tools import SQL
 
 from ..models.survey_user_input import NPS_CATEGORIES
@@ -13,6 +13,7 @@ class CustomerFeedbackReport(models.Model):
     """
 
     _name = "customer.feedback.report"
+    _inherit = "stored.value.report.mixin"
     _description = "Feedback Analysis"
     _auto = False
     _order = "date desc"
@@ -77,14 +78,5 @@ class CustomerFeedbackReport(models.Model):
     def _where(self):
         return SQL("answer.state = 'done' AND NOT COALESCE(answer.test_entry, FALSE)")
 
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL(
-                "CREATE OR REPLACE VIEW %s AS (SELECT %s FROM %s WHERE %s)",
-                SQL.identifier(self._table),
-                self._select(),
-                self._from(),
-                self._where(),
-            )
-        )
+    def _query(self):
+        return SQL("SELECT %s FROM %s WHERE %s", self._select(), self._from(), self._where())

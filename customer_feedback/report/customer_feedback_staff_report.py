@@ -1,4 +1,4 @@
-from odoo import fields, models, tools
+from odoo import fields, models
 from odoo.tools import SQL
 
 STAFF_ROW_KINDS = [
@@ -18,10 +18,11 @@ class CustomerFeedbackStaffReport(models.Model):
     their satisfaction, the share of follow-ups done by their due date (100 or 0) and the hours a
     complaint took to resolve. Answers and top-ups name the employee who served (``employee_id`` of the
     answer and of the ledger entry); follow-ups and complaints name the employee of the responsible user
-    in the plan's or the case's company. Months are in UTC.
+    in the plan's or the case's company. Months are the company's (its address's time zone).
     """
 
     _name = "customer.feedback.staff.report"
+    _inherit = "stored.value.report.mixin"
     _description = "Staff KPIs"
     _auto = False
     _order = "month desc, employee_id"
@@ -104,19 +105,22 @@ class CustomerFeedbackStaffReport(models.Model):
                      FROM customer_feedback_case complaint
                     WHERE complaint.resolved_date IS NOT NULL
                )
-               SELECT rows.id, rows.kind, date_trunc('month', rows.date)::date AS month, rows.company_id,
+               -- a follow-up's day is a date already; the other rows' moments are taken in the company's zone
+               SELECT rows.id, rows.kind,
+                      date_trunc('month', CASE WHEN rows.kind = 'followup' THEN rows.date ELSE %(local_date)s END)::date
+                          AS month,
+                      rows.company_id,
                       company.currency_id, rows.employee_id, rows.answer_count, rows.promoter_count,
                       rows.detractor_count, rows.nps, rows.csat_score, rows.top_up_count, rows.top_up_amount,
                       rows.followup_count, rows.followup_on_time_count, rows.followup_on_time_rate,
                       rows.case_count, rows.resolution_hours
-                 FROM rows JOIN res_company company ON company.id = rows.company_id""",
+                 FROM rows JOIN res_company company ON company.id = rows.company_id
+                 JOIN (%(zones)s) zone ON zone.company_id = rows.company_id""",
+            local_date=self._local_sql(SQL("rows.date"), SQL("zone.tz")),
+            zones=self._company_zones_sql(),
             answer_select=Answers._select(),
             answer_from=Answers._from(),
             answer_where=Answers._where(),
             activity_employee=self._employee_of_user_sql(SQL("activity.user_id"), SQL("plan.company_id")),
             case_employee=self._employee_of_user_sql(SQL("complaint.user_id"), SQL("complaint.company_id")),
         )
-
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._query()))

@@ -1,4 +1,4 @@
-from odoo import fields, models, tools
+from odoo import fields, models
 from odoo.tools import SQL
 
 AGEING_BUCKETS = [
@@ -19,6 +19,7 @@ class StoredValueBalanceAgeingReport(models.Model):
     """
 
     _name = "stored.value.balance.ageing.report"
+    _inherit = "stored.value.report.mixin"
     _description = "Unspent Balance Ageing"
     _auto = False
     _order = "idle_days desc, card_id"
@@ -55,7 +56,3 @@ class StoredValueBalanceAgeingReport(models.Model):
                       CASE WHEN idle.days > 365 THEN idle.principal_balance ELSE 0 END AS breakage_estimate
                  FROM idle"""
         )
-
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._query()))

@@ -1,4 +1,4 @@
-from odoo import fields, models, tools
+from odoo import fields, models
 from odoo.tools import SQL
 
 
@@ -7,10 +7,11 @@ class StoredValueKpiReport(models.Model):
 
     Built from the ledger (``stored.value.ledger``). A reversal counts with the type of the entry it reverses
     and with that entry's amounts negated, so a reversed top-up takes its top-up back out of the month it is
-    booked in. Amounts are in the company's currency, months in UTC.
+    booked in. Amounts are in the company's currency, months the company's (its address's time zone).
     """
 
     _name = "stored.value.kpi.report"
+    _inherit = "stored.value.report.mixin"
     _description = "Stored-Value KPIs"
     _auto = False
     _order = "month desc, company_id, crm_team_id, pos_config_id, employee_id"
@@ -70,12 +71,13 @@ class StoredValueKpiReport(models.Model):
         return SQL(
             """WITH entries AS (
                    SELECT entry.company_id, entry.currency_id, entry.crm_team_id, entry.pos_config_id,
-                          entry.employee_id, date_trunc('month', entry.date)::date AS month,
+                          entry.employee_id, date_trunc('month', %(entry_date)s)::date AS month,
                           entry.principal_amount AS principal, entry.bonus_amount AS bonus,
                           -- a reversal counts as the entry it reverses, with opposite amounts
                           COALESCE(reversed.entry_type, entry.entry_type) AS kind,
                           CASE WHEN entry.entry_type = 'reversal' THEN -1 ELSE 1 END AS sign
                      FROM stored_value_ledger entry
+                     JOIN (%(zones)s) zone ON zone.company_id = entry.company_id
                      LEFT JOIN stored_value_ledger reversed
                             ON reversed.id = entry.reversed_entry_id AND entry.entry_type = 'reversal'
                )
@@ -97,9 +99,7 @@ class StoredValueKpiReport(models.Model):
                       SUM(principal) AS liability_change,
                       SUM(bonus) AS bonus_balance_change
                  FROM entries
-                GROUP BY month, company_id, currency_id, crm_team_id, pos_config_id, employee_id"""
+                GROUP BY month, company_id, currency_id, crm_team_id, pos_config_id, employee_id""",
+            entry_date=self._local_sql(SQL("entry.date"), SQL("zone.tz")),
+            zones=self._company_zones_sql(),
         )
-
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._query()))
