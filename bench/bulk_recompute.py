@@ -5,8 +5,9 @@ over two years). Then the production crons run as they do at night, in committed
 review (``loyalty.card._cron_update_tiers``) and the segmentation (``res.partner._cron_compute_rfm``:
 RFM, then life cycle stages and value figures, then the predicted lifetime value), each step timed.
 For comparison, a per-customer ORM loop does the same work on a 5,000-customer sample: the tier review
-called card by card, and RFM figures read with one ``search`` per customer. Prints wall times and the
-speed-up per customer.
+called card by card, and RFM figures read with one ``search`` per customer. Last, the member reports
+(members by month, cohorts) are read once as their pivots read them. Prints wall times and the speed-up
+per customer.
 
     make bench-recompute [PARTNERS=100000]
 """
@@ -198,6 +199,19 @@ def run(harness):
             )
         ]
 
+    # The member reports, read as their default pivots read them (one grouped query each).
+    with harness.environment(registry) as env:
+        start = time.perf_counter()
+        months = env["loyalty.member.monthly.report"]._read_group(
+            [], ["month:month", "loyalty_tier_id"], ["member_count:sum", "active_member_count:sum"]
+        )
+        monthly_seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        cohorts = env["loyalty.member.cohort.report"]._read_group(
+            [("is_member", "=", True)], ["cohort_month:month", "month_offset"], ["retention:avg"]
+        )
+        cohort_seconds = time.perf_counter() - start
+
     sample = len(sample_partners)
     harness.report("customers", args.partners)
     harness.report("POS order lines", args.lines)
@@ -207,6 +221,8 @@ def run(harness):
     harness.report("life cycle stages and value figures (cron step)", step_seconds["_compute_lifecycle_batch"], "s")
     harness.report("lifetime value fit and predictions (cron step)", step_seconds["_compute_member_clv"], "s")
     harness.report("segmentation cron in all (RFM, life cycle, value, CLV)", segmentation, "s")
+    harness.report(f"members by month report, by month and tier ({len(months):,} groups)", monthly_seconds, "s")
+    harness.report(f"member cohorts report, by cohort and month ({len(cohorts):,} groups)", cohort_seconds, "s")
     harness.report(f"tier review, ORM loop on {sample:,} customers", tier_loop, "s")
     harness.report(f"RFM figures, ORM loop on {sample:,} customers", rfm_loop_seconds, "s")
     harness.report(

@@ -752,20 +752,24 @@ class ResPartner(models.Model):
         ``pos_config_id``).
 
         Purchases are paid POS orders and posted customer invoices and refunds (an invoiced POS order counts
-        once, as its order), each for the buyer's commercial partner, the amount in the company's currency
-        (negative for a refund). Only ``company``'s, and from ``since`` on, when given: the purchases the
+        once, as its order), each for the buyer's commercial partner, on the day it was in the company's time
+        zone, the amount in the company's currency (negative for a refund). Only ``company``'s, and from
+        ``since`` on, when given: the purchases the
         value segments (:meth:`_rfm_scores_sql`), the member figures and the member reports count.
         ``margin`` adds the margin, known for POS orders whose line costs are all computed (Odoo 19
         computes them when the order or its session closes), empty for invoices. ``pos_config`` adds the
         point of sale of a POS order, empty for invoices.
         """
+        Report = self.env["stored.value.report.mixin"]
         pos_conditions = [SQL("pos.state IN ('paid', 'done')")]
         move_conditions = [SQL("move.state = 'posted' AND move.move_type IN ('out_invoice', 'out_refund')")]
         if company:
             pos_conditions.append(SQL("pos.company_id = %s", company.id))
             move_conditions.append(SQL("move.company_id = %s", company.id))
         if since:
-            pos_conditions.append(SQL("pos.date_order >= %s", since))
+            pos_conditions.append(
+                SQL("pos.date_order >= (%s::timestamp AT TIME ZONE zone.tz AT TIME ZONE 'UTC')", since)
+            )
             move_conditions.append(SQL("move.invoice_date >= %s", since))
         pos_margin = move_margin = SQL("")
         if margin:
@@ -781,10 +785,11 @@ class ResPartner(models.Model):
             pos_store = SQL(", pos.config_id AS pos_config_id")
             move_store = SQL(", NULL::int")
         return SQL(
-            """SELECT pos.company_id, buyer.commercial_partner_id AS partner_id, pos.date_order::date AS date,
+            """SELECT pos.company_id, buyer.commercial_partner_id AS partner_id, %(pos_day)s::date AS date,
                       pos.amount_total / COALESCE(NULLIF(pos.currency_rate, 0), 1) AS amount
                       %(pos_margin)s %(pos_store)s
                  FROM pos_order pos JOIN res_partner buyer ON buyer.id = pos.partner_id
+                 JOIN (%(zones)s) zone ON zone.company_id = pos.company_id
                 WHERE %(pos_conditions)s
                UNION ALL
                SELECT move.company_id, move.commercial_partner_id, move.invoice_date, move.amount_total_signed
@@ -792,6 +797,8 @@ class ResPartner(models.Model):
                  FROM account_move move
                 WHERE %(move_conditions)s
                   AND NOT EXISTS (SELECT 1 FROM pos_order invoiced WHERE invoiced.account_move = move.id)""",
+            pos_day=Report._local_sql(SQL("pos.date_order"), SQL("zone.tz")),
+            zones=Report._company_zones_sql(),
             pos_conditions=SQL(" AND ").join(pos_conditions),
             move_conditions=SQL(" AND ").join(move_conditions),
             pos_margin=pos_margin,

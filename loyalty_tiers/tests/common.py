@@ -1,5 +1,6 @@
 from odoo import fields
 from odoo.fields import Command
+from odoo.tools import SQL
 
 from odoo.addons.stored_value_crm.tests.common import StoredValueCommon, StoredValuePosCommon
 
@@ -87,6 +88,22 @@ class LoyaltyTiersCommon(StoredValueCommon):
             .create({"program_id": cls.program.id, "partner_id": (partner or cls.holder).id, "points": points})
         )
         return card.sudo(False)
+
+    @classmethod
+    def _backdate(cls, record, moment, field_name="create_date"):
+        """Set ``record``'s ``field_name`` (by default when it was made) to ``moment``, which the ORM never
+        lets a test choose, in SQL."""
+        record.flush_recordset()
+        cls.env.cr.execute(
+            SQL(
+                "UPDATE %s SET %s = %s WHERE id = %s",
+                SQL.identifier(record._table),
+                SQL.identifier(field_name),
+                moment,
+                record.id,
+            )
+        )
+        record.invalidate_recordset([field_name])
 
     def spend(self, amount, partner=None):
         """A posted customer invoice of ``amount``: what the member spent, as the tiers count it."""

@@ -19,7 +19,8 @@ class TestMemberCohorts(LoyaltyTiersCommon):
         cls.members = Partner.create([{"name": f"Cohort Member {n}"} for n in range(10)])
         cls.latecomer = Partner.create({"name": "February Member"})
         for partner in cls.members | cls.latecomer:
-            cls.env["loyalty.card"].create({"program_id": cls.program.id, "partner_id": partner.id})
+            card = cls.env["loyalty.card"].create({"program_id": cls.program.id, "partner_id": partner.id})
+            cls._backdate(card, "2024-12-01 09:00")  # members before their first purchase
         cls.walk_in = Partner.create({"name": "Walk-in Customer"})
 
     def buy(self, day, partners, amount=50, move_type="out_invoice"):
@@ -78,6 +79,34 @@ class TestMemberCohorts(LoyaltyTiersCommon):
         members = Report.search([("partner_id", "in", partners.ids), ("is_member", "=", True)])
         self.assertEqual(members.partner_id, self.members | self.latecomer)
         self.assertEqual(Report.search([("partner_id", "=", self.walk_in.id)]).cohort_month, date(2025, 4, 1))
+
+    def test_membership_and_tier_are_those_of_the_first_purchase_month(self):
+        self.make_history()
+        regular, joiner = self.members[0], self.members[9]
+        self._backdate(self.env["loyalty.card"].search([("partner_id", "=", joiner.id)]), "2025-02-10 09:00")
+        card = self.env["loyalty.card"].search([("partner_id", "=", regular.id)])
+        card.sudo()._posting().write({"earned_tier_id": self.silver.id})
+        self.env["loyalty.tier.history"].sudo()._posting().create(
+            {
+                "card_id": card.id,
+                "old_tier_id": self.regular.id,
+                "new_tier_id": self.silver.id,
+                "change": "upgrade",
+                "reason": "Spent enough",
+                "date": "2025-03-01 10:00:00",
+            }
+        )
+        Report = self.env["loyalty.member.cohort.report"]
+        rows = Report.search([("partner_id", "in", (regular | joiner).ids)])
+        first = {row.partner_id: (row.is_member, row.loyalty_tier_id) for row in rows if row.month_offset == 0}
+        self.assertEqual(first[joiner], (False, self.env["loyalty.tier"]), "joined after their first purchase")
+        self.assertEqual(first[regular], (True, self.regular), "Regular when they first bought, Silver now")
+        self.assertEqual(set(rows.filtered(lambda row: row.partner_id == joiner).mapped("is_member")), {False})
+        self.assertEqual(
+            set(rows.filtered(lambda row: row.partner_id == regular).mapped("loyalty_tier_id")),
+            {self.regular},
+            "a cohort keeps its customers in the same groups every month",
+        )
 
     def test_purchases_are_those_of_the_value_segments(self):
         self.make_history()

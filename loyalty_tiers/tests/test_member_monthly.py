@@ -4,7 +4,6 @@ from freezegun import freeze_time
 
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
-from odoo.tools import SQL
 
 from .common import LoyaltyTiersCommon
 
@@ -41,9 +40,9 @@ class TestMemberMonthly(LoyaltyTiersCommon):
         ]:
             card = cls._member(partner)
             card.sudo()._posting().write({"earned_tier_id": (cls.silver if partner == m0 else cls.regular).id})
-            cls._backdate(card, day)
+            cls._backdate(card, f"{day} 09:00")
         for partner, day in [(m2, "2025-02-03"), (m3, "2024-12-20")]:
-            cls._backdate(cls._create_card(partner, state="active"), day)
+            cls._backdate(cls._create_card(partner, state="active"), f"{day} 09:00")
         cls.env["loyalty.tier.history"].sudo()._posting().create(
             {
                 "card_id": cls.env["loyalty.card"].search([("partner_id", "=", m0.id)]).id,
@@ -73,13 +72,6 @@ class TestMemberMonthly(LoyaltyTiersCommon):
                 cls.make_invoice(cls, amount, partner=partner, move_type=move_type)
 
     @classmethod
-    def _backdate(cls, card, day):
-        card.flush_recordset()
-        cls.env.cr.execute(
-            SQL("UPDATE %s SET create_date = %s WHERE id = %s", SQL.identifier(card._table), f"{day} 09:00", card.id)
-        )
-
-    @classmethod
     def _pos_purchase(cls, partner, config, day, amount=100.0):
         session = cls.env["pos.session"].sudo().search([("config_id", "=", config.id), ("state", "!=", "closed")])
         session = session or cls.env["pos.session"].sudo().create({"config_id": config.id})
@@ -99,6 +91,7 @@ class TestMemberMonthly(LoyaltyTiersCommon):
             )
         )
         order.state = "paid"
+        return order
 
     def figures(self, groupby, user=None, domain=()):
         """``{group: (members, new members, active members)}`` of the fixture's members, as the views sum them."""
@@ -170,7 +163,7 @@ class TestMemberMonthly(LoyaltyTiersCommon):
             {"name": "Other Points", "program_type": "loyalty", "company_id": other.id}
         )
         card = self.env["loyalty.card"].sudo().create({"program_id": program.id, "partner_id": self.members[0].id})
-        self._backdate(card, "2025-06-10")
+        self._backdate(card, "2025-06-10 09:00")
         Report = self.env["loyalty.member.monthly.report"].with_context(allowed_company_ids=[self.company.id, other.id])
         there = Report.search([("partner_id", "=", self.members[0].id), ("company_id", "=", other.id)])
         self.assertEqual(min(there.mapped("month")), date(2025, 6, 1))
@@ -178,3 +171,36 @@ class TestMemberMonthly(LoyaltyTiersCommon):
         self.assertEqual(sum(there.mapped("new_member_count")), 1)
         mine = self.env["loyalty.member.monthly.report"].with_user(self.tier_user).search([])
         self.assertEqual(mine.company_id, self.company, "a loyalty user of this company sees only its members")
+
+    def test_a_member_counts_until_their_last_card_is_closed(self):
+        leaver = self.env["res.partner"].create({"name": "Monthly Leaver"})
+        wallet = self._create_card(leaver, state="active")
+        self._backdate(wallet, "2025-01-05 09:00")
+        card = self._member(leaver)
+        self._backdate(card, "2025-02-01 09:00")
+        wallet.sudo()._close("Moved away")
+        self._backdate(wallet, "2025-03-15 09:00", "write_date")
+        Report = self.env["loyalty.member.monthly.report"]
+        months = Report.search([("partner_id", "=", leaver.id)]).mapped("month")
+        self.assertEqual(max(months), date.today().replace(day=1), "the loyalty card is still open")
+        card.sudo().active = False
+        self._backdate(card, "2025-04-20 09:00", "write_date")
+        months = Report.search([("partner_id", "=", leaver.id)]).mapped("month")
+        self.assertEqual(
+            sorted(months),
+            [date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1), date(2025, 4, 1)],
+            "a member until the month the last card closed, and still counted in those months",
+        )
+
+    def test_months_are_those_of_the_company_s_time_zone(self):
+        self.company.partner_id.tz = "Asia/Shanghai"
+        night_owl = self.env["res.partner"].create({"name": "Monthly Night Owl"})
+        self._backdate(self._member(night_owl), "2025-01-31 20:00")  # 04:00 on 1 February in Shanghai
+        order = self._pos_purchase(night_owl, self.huaihai, "2025-02-28")
+        self._backdate(order, "2025-02-28 17:30", "date_order")  # 01:30 on 1 March there
+        rows = self.env["loyalty.member.monthly.report"].search([("partner_id", "=", night_owl.id)])
+        self.assertEqual(min(rows.mapped("month")), date(2025, 2, 1), "joined on 1 February, Shanghai time")
+        active = rows.filtered("active_member_count").mapped("month")
+        self.assertEqual(active, [date(2025, 3, 1)], "bought on 1 March, Shanghai time")
+        cohort = self.env["loyalty.member.cohort.report"].search([("partner_id", "=", night_owl.id)])
+        self.assertEqual(set(cohort.mapped("cohort_month")), {date(2025, 3, 1)})
