@@ -70,6 +70,13 @@ class TestKpiReports(StoredValueCommon):
         self.assertEqual(total, sum((self.card | self.other_card).mapped("principal_balance")))
         self.assertEqual(total, 280.0)
 
+    def test_months_are_those_of_the_company_s_time_zone(self):
+        self.company.partner_id.tz = "Asia/Shanghai"
+        with freeze_time("2026-03-31 17:30:00"):  # 01:30 on 1 April in Shanghai
+            self.top_up(self.card, 100.0, user=self.sv_user)
+        rows = self.kpis(["month:month"], ["top_up_amount:sum"], user=self.sv_manager)
+        self.assertEqual([(month.isoformat(), amount) for month, amount in rows], [("2026-04-01", 100.0)])
+
     def test_bonus_cost_ratio_is_the_ratio_of_the_sums_at_any_grouping(self):
         self.book_two_months()
         # Bonus redeemed per 100 of principal redeemed: 40 / 70 overall, not the mean of 20/30 and 20/40.
