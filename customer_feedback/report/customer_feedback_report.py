@@ -9,7 +9,7 @@ class CustomerFeedbackReport(models.Model):
 
     The NPS of any group of rows is the average of ``nps_value`` (100 for a promoter, 0 for a passive,
     -100 for a detractor). Later addons add columns by extending :meth:`_select` and :meth:`_from`.
-    The member tier is the customer's tier now, not when they answered.
+    The member tier is the one the customer held when they answered, as the tier history tells it.
     """
 
     _name = "customer.feedback.report"
@@ -32,7 +32,13 @@ class CustomerFeedbackReport(models.Model):
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     crm_team_id = fields.Many2one("crm.team", string="Store / Sales Team", readonly=True)
     employee_id = fields.Many2one("hr.employee", string="Served By", readonly=True)
-    loyalty_tier_id = fields.Many2one("loyalty.tier", string="Member Tier", readonly=True)
+    loyalty_tier_id = fields.Many2one(
+        "loyalty.tier",
+        string="Member Tier",
+        readonly=True,
+        help="The tier the customer held when they answered: that of their last tier change before it, else "
+        "the tier their first later change started from, else their tier now.",
+    )
     nps_category = fields.Selection(NPS_CATEGORIES, string="NPS Category", readonly=True)
     nps_score = fields.Float(string="NPS Answer", readonly=True, aggregator="avg")
     nps = fields.Float(string="NPS", readonly=True, aggregator="avg", help="Promoters minus detractors, in %.")
@@ -52,7 +58,8 @@ class CustomerFeedbackReport(models.Model):
                COALESCE(picking_type.warehouse_id, sale_order.warehouse_id) AS warehouse_id,
                sale_order.id AS sale_order_id, invoice.id AS move_id,
                COALESCE(pos_order.user_id, sale_order.user_id, invoice.invoice_user_id) AS user_id,
-               partner.loyalty_tier_id,
+               CASE WHEN tiers.changes_before > 0 THEN tiers.tier_before WHEN tiers.changes > 0 THEN tiers.tier_after
+                    ELSE partner.loyalty_tier_id END AS loyalty_tier_id,
                answer.feedback_nps_category AS nps_category,
                CASE WHEN answer.feedback_nps_category IS NOT NULL THEN answer.feedback_nps_score END AS nps_score,
                CASE answer.feedback_nps_category WHEN 'promoter' THEN 100 WHEN 'passive' THEN 0
@@ -72,7 +79,16 @@ class CustomerFeedbackReport(models.Model):
           LEFT JOIN pos_config config ON config.id = pos_order.config_id
           LEFT JOIN stock_picking_type picking_type ON picking_type.id = config.picking_type_id
           LEFT JOIN sale_order ON sale_order.id = answer.feedback_sale_order_id
-          LEFT JOIN account_move invoice ON invoice.id = answer.feedback_move_id"""
+          LEFT JOIN account_move invoice ON invoice.id = answer.feedback_move_id
+          LEFT JOIN LATERAL (
+                    SELECT COUNT(*) AS changes,
+                           COUNT(*) FILTER (WHERE history.date <= answer.end_datetime) AS changes_before,
+                           (ARRAY_AGG(history.new_tier_id ORDER BY history.date DESC, history.id DESC)
+                                FILTER (WHERE history.date <= answer.end_datetime))[1] AS tier_before,
+                           (ARRAY_AGG(history.old_tier_id ORDER BY history.date, history.id)
+                                FILTER (WHERE history.date > answer.end_datetime))[1] AS tier_after
+                      FROM loyalty_tier_history history WHERE history.partner_id = answer.partner_id
+                    ) tiers ON TRUE"""
         )
 
     def _where(self):

@@ -93,6 +93,46 @@ class TestFeedbackAnalytics(CustomerFeedbackCommon):
         )
         self.assertEqual(sorted((tier.name or "", nps) for tier, nps in groups), [("", -100.0), ("Gold", 100.0)])
 
+    def test_nps_by_the_tier_held_when_answering(self):
+        program = (
+            self.env["loyalty.program"]
+            .sudo()
+            .create({"name": "Members", "program_type": "loyalty", "company_id": self.company.id})
+        )
+        Tier = self.env["loyalty.tier"].sudo()
+        gold = Tier.create({"name": "Gold", "program_id": program.id, "sequence": 10, "min_spend": 1000})
+        diamond = Tier.create({"name": "Diamond", "program_id": program.id, "sequence": 20, "min_spend": 5000})
+        member = self.env["res.partner"].create({"name": "Climbing Member"})
+        card = self.env["loyalty.card"].sudo().create({"program_id": program.id, "partner_id": member.id})
+        start = fields.Datetime.now()
+        with freeze_time(start - timedelta(days=20)):
+            card._posting().write({"earned_tier_id": gold.id})
+            self.env["loyalty.tier.history"].sudo()._posting().create(
+                {"card_id": card.id, "new_tier_id": gold.id, "change": "upgrade", "reason": "Spent enough"}
+            )
+            self.answer_order(member, 6)
+        with freeze_time(start - timedelta(days=10)):
+            card._posting().write({"earned_tier_id": diamond.id})
+            self.env["loyalty.tier.history"].sudo()._posting().create(
+                {
+                    "card_id": card.id,
+                    "old_tier_id": gold.id,
+                    "new_tier_id": diamond.id,
+                    "change": "upgrade",
+                    "reason": "Spent more",
+                }
+            )
+        with freeze_time(start):
+            self.answer_order(member, 10)
+        groups = self.env["customer.feedback.report"]._read_group(
+            [("partner_id", "=", member.id)], ["loyalty_tier_id"], ["nps:avg"]
+        )
+        self.assertEqual(
+            sorted((tier.name, nps) for tier, nps in groups),
+            [("Diamond", 100.0), ("Gold", -100.0)],
+            "the detractor's answer stays with the Gold tier they held then",
+        )
+
     def test_satisfaction_trend_by_month(self):
         start = fields.Datetime.now()
         with freeze_time(start - timedelta(days=40)):
