@@ -3,7 +3,8 @@
 ``odoo-bin --workers 4`` serves a fresh database; 200 orders paid from stored-value cards are each sent
 by three concurrent requests. A request that loses the race is either answered with the order the first
 one saved, or refused ("already exists") and sent again later, as the POS does. For comparison, as many
-requests syncing distinct orders once each (three at a time) are timed first, on the same server. Prints
+requests syncing distinct orders once each are timed first, on the same server: three at a time, one from
+each of three terminals (each terminal numbers its own orders, so they do not wait for one another). Prints
 how the requests were answered, then checks: exactly one order and one card booking per order.
 
     make bench-replay
@@ -30,13 +31,15 @@ def run(harness):
     registry = harness.registry(session, DBNAME)
     with harness.environment(registry) as env:
         shop = set_up_shop(env, "Replay", card_holders=10, card_balance=1_000_000.0)
-        uid, _sessions = add_terminals(env, shop, 0, LOGIN, PASSWORD)
+        uid, sessions = add_terminals(env, shop, COPIES - 1, LOGIN, PASSWORD)
 
     def card_order(index):
+        """Order ``index``, paid from a card, made at terminal ``index`` modulo the terminals."""
         card = index % len(shop["cards"])
-        return order_payload(
+        payload = order_payload(
             shop, [(shop["card_method"], 60.0, {"stored_value_card_id": shop["cards"][card]})], shop["holders"][card]
         )
+        return {**payload, "session_id": sessions[index % len(sessions)]}
 
     payloads = [card_order(index) for index in range(args.orders)]
     first_syncs = [card_order(index) for index in range(COPIES * args.orders)]
@@ -52,7 +55,7 @@ def run(harness):
                     raise
                 return None
 
-        print(f"{len(first_syncs)} distinct orders, {COPIES} at once ...", flush=True)
+        print(f"{len(first_syncs)} distinct orders, {COPIES} at once from {len(sessions)} terminals ...", flush=True)
         start = time.perf_counter()
         with concurrent.futures.ThreadPoolExecutor(COPIES * 4) as pool:
             for index in range(0, len(first_syncs), COPIES):
