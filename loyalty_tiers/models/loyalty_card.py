@@ -711,22 +711,30 @@ class LoyaltyCard(models.Model):
     def _welcome_to_tiers(self, history):
         """The members of ``history``'s upgrades get their new tier's welcome gift (once a year per tier)
         and are told of it."""
-        upgrades = history.filtered(lambda line: line.change == "upgrade" and line.new_tier_id)
+        # The cards moving up, by tier, in one query: a night's review has thousands.
+        upgraded_by_tier = dict(
+            history._read_group(
+                [("id", "in", history.ids), ("change", "=", "upgrade"), ("new_tier_id", "!=", False)],
+                ["new_tier_id"],
+                ["card_id:recordset"],
+            )
+        )
         year = fields.Date.context_today(self).year
-        for tier, lines in upgrades.grouped("new_tier_id").items():
+        for tier, cards in upgraded_by_tier.items():
             if not (tier.welcome_points or tier.welcome_coupon_program_id or tier.welcome_bonus):
                 continue  # a tier without welcome gifts costs nothing per member
             description = self.env._("Welcome to the %(tier)s tier", tier=tier.name)
-            for line in lines:
-                line.card_id._give_gift(
+            for card in cards:
+                card._give_gift(
                     f"tier-welcome/{tier.id}/{year}",
                     description,
                     points=tier.welcome_points,
                     coupon_program=tier.welcome_coupon_program_id,
                     bonus=tier.welcome_bonus,
                 )
-        if upgrades:
-            self.env["stored.value.message"]._dispatch("tier_upgrade", upgrades.card_id)
+        if upgraded_by_tier:
+            upgraded = history.env["loyalty.card"].union(*upgraded_by_tier.values())
+            self.env["stored.value.message"]._dispatch("tier_upgrade", upgraded)
 
     def _referral_reward_lines(self):
         """The member's last referral reward, in words, for their message."""
@@ -988,7 +996,7 @@ class LoyaltyCard(models.Model):
                                write_uid = %(uid)s,
                                write_date = %(now)s
                           FROM review
-                         WHERE card.id = review.id
+                         WHERE card.id = review.id AND card.id IN %(ids)s  -- by the ids: no scan of every card
                      RETURNING card.id, card.partner_id, review.old_tier_id, review.new_tier_id, review.change
                    )
                    SELECT id, partner_id, old_tier_id, new_tier_id, change FROM updated
@@ -1209,7 +1217,7 @@ class LoyaltyCard(models.Model):
                 break
 
     @api.model
-    def _cron_update_tiers(self, batch_size=500):
+    def _cron_update_tiers(self, batch_size=1000):
         """End the overrides past their date, then review every member's tier, in committed batches.
 
         Each card is marked checked today with its new tier, so a run killed midway resumes with the
