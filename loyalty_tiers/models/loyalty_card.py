@@ -989,7 +989,9 @@ class LoyaltyCard(models.Model):
                    ), updated AS (
                         UPDATE loyalty_card card
                            SET earned_tier_id = review.earned_tier_id,
-                               tier_id = COALESCE(card.tier_override_id, review.earned_tier_id),
+                               tier_id = CASE WHEN review.change IN ('upgrade', 'downgrade')
+                                              THEN COALESCE(card.tier_override_id, review.earned_tier_id)
+                                              ELSE card.tier_id END,
                                tier_since = review.tier_since,
                                tier_review_date = review.tier_review_date,
                                tier_checked_date = %(today)s,
