@@ -1,5 +1,5 @@
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from urllib.parse import urlencode
 from uuid import uuid4
 
@@ -711,20 +711,30 @@ class LoyaltyCard(models.Model):
     def _welcome_to_tiers(self, history):
         """The members of ``history``'s upgrades get their new tier's welcome gift (once a year per tier)
         and are told of it."""
-        upgrades = history.filtered(lambda line: line.change == "upgrade" and line.new_tier_id)
+        # The cards moving up, by tier, in one query: a night's review has thousands.
+        upgraded_by_tier = dict(
+            history._read_group(
+                [("id", "in", history.ids), ("change", "=", "upgrade"), ("new_tier_id", "!=", False)],
+                ["new_tier_id"],
+                ["card_id:recordset"],
+            )
+        )
         year = fields.Date.context_today(self).year
-        for line in upgrades:
-            tier = line.new_tier_id
-            if tier.welcome_points or tier.welcome_coupon_program_id or tier.welcome_bonus:
-                line.card_id._give_gift(
+        for tier, cards in upgraded_by_tier.items():
+            if not (tier.welcome_points or tier.welcome_coupon_program_id or tier.welcome_bonus):
+                continue  # a tier without welcome gifts costs nothing per member
+            description = self.env._("Welcome to the %(tier)s tier", tier=tier.name)
+            for card in cards:
+                card._give_gift(
                     f"tier-welcome/{tier.id}/{year}",
-                    self.env._("Welcome to the %(tier)s tier", tier=tier.name),
+                    description,
                     points=tier.welcome_points,
                     coupon_program=tier.welcome_coupon_program_id,
                     bonus=tier.welcome_bonus,
                 )
-        if upgrades:
-            self.env["stored.value.message"]._dispatch("tier_upgrade", upgrades.card_id)
+        if upgraded_by_tier:
+            upgraded = history.env["loyalty.card"].union(*upgraded_by_tier.values())
+            self.env["stored.value.message"]._dispatch("tier_upgrade", upgraded)
 
     def _referral_reward_lines(self):
         """The member's last referral reward, in words, for their message."""
@@ -850,41 +860,45 @@ class LoyaltyCard(models.Model):
             return {}
         self.env.flush_all()
         cutoff = today - relativedelta(months=window_months)
-        cutoff_time = datetime.combine(cutoff, time.min)
         self.env.cr.execute(
             SQL(
-                """SELECT card.id,
-                      COALESCE((SELECT SUM(pos.amount_total / COALESCE(NULLIF(pos.currency_rate, 0), 1))
-                                  FROM pos_order pos
-                                 WHERE pos.partner_id = card.partner_id AND pos.state IN ('paid', 'done')
-                                   AND (card.company_id IS NULL OR pos.company_id = card.company_id)
-                                   AND pos.date_order >= %(cutoff_time)s), 0)
-                    + COALESCE((SELECT SUM(move.amount_total_signed) FROM account_move move
-                                 WHERE move.partner_id = card.partner_id AND move.state = 'posted'
-                                   AND move.move_type IN ('out_invoice', 'out_refund')
-                                   AND (card.company_id IS NULL OR move.company_id = card.company_id)
-                                   AND move.invoice_date >= %(cutoff)s
-                                   AND NOT EXISTS (SELECT 1 FROM pos_order invoiced
-                                                    WHERE invoiced.account_move = move.id)), 0),
-                      COALESCE((SELECT SUM(batch.points) FROM loyalty_point_batch batch
-                                 WHERE batch.card_id = card.id AND batch.earn_date >= %(cutoff)s), 0),
-                      COALESCE((SELECT SUM(wallet.balance) FROM stored_value_card wallet
-                                 WHERE wallet.partner_id = card.partner_id AND wallet.state IN ('active', 'frozen')
-                                   AND (card.company_id IS NULL OR wallet.company_id = card.company_id)), 0),
-                      COALESCE((SELECT SUM(entry.principal_amount) FROM stored_value_ledger entry
-                                 WHERE entry.partner_id = card.partner_id AND entry.entry_type = 'topup'
-                                   AND (card.company_id IS NULL OR entry.company_id = card.company_id)
-                                   AND entry.date >= %(cutoff_time)s), 0)
-                 FROM loyalty_card card
-                WHERE card.id IN %(ids)s""",
-                cutoff=cutoff,
-                cutoff_time=cutoff_time,
-                ids=tuple(self.ids),
+                "SELECT card.id, %s FROM loyalty_card card WHERE card.id IN %s",
+                self._tier_measures_sql(SQL("%s::date", cutoff)),
+                tuple(self.ids),
             )
         )
         return {
             card_id: dict(zip(points_math.MEASURES, values, strict=True)) for card_id, *values in self.env.cr.fetchall()
         }
+
+    @api.model
+    def _tier_measures_sql(self, cutoff):
+        """The measures of the member of the ``loyalty_card`` row ``card`` since the date ``cutoff`` (SQL), as
+        columns named and ordered as ``points_math.MEASURES``: the one definition of the tier measures."""
+        return SQL(
+            """COALESCE((SELECT SUM(pos.amount_total / COALESCE(NULLIF(pos.currency_rate, 0), 1))
+                           FROM pos_order pos
+                          WHERE pos.partner_id = card.partner_id AND pos.state IN ('paid', 'done')
+                            AND (card.company_id IS NULL OR pos.company_id = card.company_id)
+                            AND pos.date_order >= %(cutoff)s::timestamp), 0)
+             + COALESCE((SELECT SUM(move.amount_total_signed) FROM account_move move
+                          WHERE move.partner_id = card.partner_id AND move.state = 'posted'
+                            AND move.move_type IN ('out_invoice', 'out_refund')
+                            AND (card.company_id IS NULL OR move.company_id = card.company_id)
+                            AND move.invoice_date >= %(cutoff)s
+                            AND NOT EXISTS (SELECT 1 FROM pos_order invoiced
+                                             WHERE invoiced.account_move = move.id)), 0) AS spend,
+               COALESCE((SELECT SUM(batch.points) FROM loyalty_point_batch batch
+                          WHERE batch.card_id = card.id AND batch.earn_date >= %(cutoff)s), 0) AS points,
+               COALESCE((SELECT SUM(wallet.balance) FROM stored_value_card wallet
+                          WHERE wallet.partner_id = card.partner_id AND wallet.state IN ('active', 'frozen')
+                            AND (card.company_id IS NULL OR wallet.company_id = card.company_id)), 0) AS balance,
+               COALESCE((SELECT SUM(entry.principal_amount) FROM stored_value_ledger entry
+                          WHERE entry.partner_id = card.partner_id AND entry.entry_type = 'topup'
+                            AND (card.company_id IS NULL OR entry.company_id = card.company_id)
+                            AND entry.date >= %(cutoff)s::timestamp), 0) AS topup""",
+            cutoff=cutoff,
+        )
 
     def _tier_measures_by_window(self, today):
         """``{window months: {card id: measures}}`` for every window the cards' tiers use."""
@@ -896,85 +910,228 @@ class LoyaltyCard(models.Model):
 
         Returns the tier history written. Every card is marked checked today, in the same transaction.
         """
+        History = self.env["loyalty.tier.history"].sudo()  # written by the tier review only
+        if not self:
+            return History
         today = today or fields.Date.context_today(self)
-        # The review reads the cards' figures as rows and their programmes' tiers once per batch: the
-        # loop below is plain Python over them, not the ORM's per-record work (100,000 members a night).
-        self.flush_recordset(["program_id", "partner_id", "earned_tier_id", "tier_review_date"])
-        self.env.cr.execute(
-            SQL(
-                """SELECT id, program_id, earned_tier_id, tier_review_date FROM loyalty_card
-                    WHERE id IN %s AND partner_id IS NOT NULL ORDER BY id""",
-                tuple(self.ids) or (None,),
-            )
-        )
-        rows = self.env.cr.fetchall()
-        tiers_of = {
-            program.id: [
-                (tier, tier.window_months, tier._thresholds(), tier.require_all) for tier in program._tiers_by_level()
-            ]
-            for program in self.env["loyalty.program"].browse({row[1] for row in rows})
-            if program.tier_ids
-        }
-        rows = [row for row in rows if row[1] in tiers_of]
-        cards = self.browse([row[0] for row in rows])
-        measures = cards._tier_measures_by_window(today)
-        history_values = []
-        updates = defaultdict(list)
-        unchanged_ids = list(set(self.ids) - set(cards.ids))  # only marked checked today, in one statement
-        reasons = {}  # one translated reason per change and tier, not one per member
-        Tier = self.env["loyalty.tier"]
-        for card_id, program_id, current_id, review in rows:
-            target = Tier
-            for tier, months, thresholds, require_all in tiers_of[program_id]:
-                if points_math.thresholds_met(thresholds, measures[months][card_id], require_all):
-                    target = tier
-            current = Tier.browse(current_id)
-            if target and (not current or target.sequence > current.sequence):
-                change = "upgrade"
-                if (change, target) not in reasons:
-                    reasons[change, target] = self.env._("Reached the thresholds of %(tier)s.", tier=target.name)
-                reason = reasons[change, target]
-            elif current and target != current and (not review or review <= today):
-                change = "downgrade"
-                if (change, current) not in reasons:
-                    reasons[change, current] = self.env._(
-                        "No longer reaches the thresholds of %(tier)s at the review of %(date)s.",
-                        tier=current.name,
-                        date=today,
-                    )
-                reason = reasons[change, current]
-            else:
-                if current and review and review <= today:  # still qualifies: confirmed for another period
-                    updates[(current.id, None, today + timedelta(days=current.grace_days))].append(card_id)
-                else:
-                    unchanged_ids.append(card_id)
-                continue
-            updates[(target.id, today, target and today + timedelta(days=target.grace_days))].append(card_id)
-            history_values.append(
-                {
-                    "card_id": card_id,
-                    "old_tier_id": current.id,
-                    "new_tier_id": target.id,
-                    "change": change,
-                    "reason": reason,
-                }
-            )
-        # One write per tier and review date, not per card: a confirmed tier keeps its date (since None),
-        # and neither it nor a card only checked today has a change for the chatter to track.
-        posting = self.sudo()._posting()
-        for (tier_id, since, review), card_ids in updates.items():
-            values = {"earned_tier_id": tier_id or False, "tier_review_date": review or False}
-            cards = posting.browse(card_ids)
-            if since:
-                values["tier_since"] = since
-            else:
-                cards = cards.with_context(mail_notrack=True)
-            cards.write({**values, "tier_checked_date": today})
-        posting.browse(unchanged_ids).with_context(mail_notrack=True).write({"tier_checked_date": today})
-        # sudo: the tier history is written by the tier review only.
-        history = self.env["loyalty.tier.history"].sudo()._posting().create(history_values)
+        # A batch is reviewed in three statements whatever its size (100,000 members a night): the cards, then
+        # the history of their changes, then their contacts' tier. They are the tier review's own writes of
+        # its protected fields, as its posting code would make them through the ORM.
+        self.env.flush_all()  # the measures read the orders, invoices, points and wallets as they stand
+        changes = self._write_reviewed_tiers(today)
+        history = History.browse(self._write_tier_history(changes, today))
+        self._write_partner_tiers({partner_id for _card_id, partner_id, *_tiers in changes})
         self._welcome_to_tiers(history)
         return history
+
+    def _write_reviewed_tiers(self, today):
+        """Review the tiers of the cards of ``self`` and write them, in one statement; return the changes,
+        ``[(card id, partner id, old tier id, new tier id, "upgrade" or "downgrade")]`` by card id.
+
+        A card's tier reached is the highest active tier of its programme whose thresholds its member's
+        measures over the tier's window meet (:meth:`_tier_reached_sql`). The card moves up to it at once,
+        and down (or out of every tier) only from its review date on; a card still in its tier at its review
+        date is confirmed for another grace period. Every card is marked checked today, the cards without
+        a holder or in a programme without active tiers only that.
+        """
+        self.env.cr.execute(
+            SQL(
+                """WITH reviewed AS (
+                        SELECT card.id, card.program_id, card.partner_id, card.company_id
+                          FROM loyalty_card card
+                         WHERE card.id IN %(ids)s AND card.partner_id IS NOT NULL
+                           AND EXISTS (SELECT 1 FROM loyalty_tier tier
+                                        WHERE tier.program_id = card.program_id AND tier.active)
+                   ), measure AS MATERIALIZED (
+                        SELECT card.id AS card_id, span.months, %(measures)s
+                          FROM reviewed card
+                          JOIN (SELECT DISTINCT program_id, COALESCE(window_months, 0) AS months
+                                  FROM loyalty_tier WHERE active) span ON span.program_id = card.program_id
+                         CROSS JOIN LATERAL (SELECT (%(today)s::date - make_interval(months => span.months))::date
+                                                    AS cutoff) since
+                   ), reached AS (
+                        SELECT DISTINCT ON (card.id) card.id AS card_id, tier.id AS tier_id
+                          FROM reviewed card
+                          JOIN loyalty_tier tier ON tier.program_id = card.program_id AND tier.active
+                          JOIN measure ON measure.card_id = card.id
+                                      AND measure.months = COALESCE(tier.window_months, 0)
+                         WHERE %(reached)s
+                         ORDER BY card.id, COALESCE(tier.sequence, 0) DESC, tier.id DESC
+                   ), review AS (
+                        SELECT card.id, card.earned_tier_id AS old_tier_id, target.id AS new_tier_id, decision.change,
+                               CASE WHEN decision.change IN ('upgrade', 'downgrade') THEN target.id
+                                    ELSE card.earned_tier_id END AS earned_tier_id,
+                               CASE WHEN decision.change IN ('upgrade', 'downgrade') THEN %(today)s::date
+                                    ELSE card.tier_since END AS tier_since,
+                               CASE WHEN decision.change IS NULL THEN card.tier_review_date
+                                    WHEN decision.change = 'confirm'
+                                    THEN %(today)s::date + COALESCE(earned.grace_days, 0)
+                                    WHEN target.id IS NOT NULL THEN %(today)s::date + COALESCE(target.grace_days, 0)
+                               END AS tier_review_date  -- none out of every tier
+                          FROM loyalty_card card
+                          LEFT JOIN reviewed ON reviewed.id = card.id
+                          LEFT JOIN reached ON reached.card_id = card.id
+                          LEFT JOIN loyalty_tier target ON target.id = reached.tier_id
+                          LEFT JOIN loyalty_tier earned ON earned.id = card.earned_tier_id
+                         CROSS JOIN LATERAL (
+                               SELECT CASE WHEN reviewed.id IS NULL THEN NULL
+                                           WHEN target.id IS NOT NULL AND (earned.id IS NULL
+                                                OR COALESCE(target.sequence, 0) > COALESCE(earned.sequence, 0))
+                                           THEN 'upgrade'
+                                           WHEN earned.id IS NOT NULL AND target.id IS DISTINCT FROM earned.id
+                                                AND (card.tier_review_date IS NULL
+                                                     OR card.tier_review_date <= %(today)s)
+                                           THEN 'downgrade'
+                                           WHEN earned.id IS NOT NULL AND card.tier_review_date <= %(today)s
+                                           THEN 'confirm'
+                                      END AS change) decision
+                         WHERE card.id IN %(ids)s
+                   ), updated AS (
+                        UPDATE loyalty_card card
+                           SET earned_tier_id = review.earned_tier_id,
+                               tier_id = CASE WHEN review.change IN ('upgrade', 'downgrade')
+                                              THEN COALESCE(card.tier_override_id, review.earned_tier_id)
+                                              ELSE card.tier_id END,
+                               tier_since = review.tier_since,
+                               tier_review_date = review.tier_review_date,
+                               tier_checked_date = %(today)s,
+                               write_uid = %(uid)s,
+                               write_date = %(now)s
+                          FROM review
+                         WHERE card.id = review.id AND card.id IN %(ids)s  -- by the ids: no scan of every card
+                     RETURNING card.id, card.partner_id, review.old_tier_id, review.new_tier_id, review.change
+                   )
+                   SELECT id, partner_id, old_tier_id, new_tier_id, change FROM updated
+                    WHERE change IN ('upgrade', 'downgrade')
+                    ORDER BY id""",
+                ids=tuple(self.ids),
+                measures=self._tier_measures_sql(SQL("since.cutoff")),
+                reached=self._tier_reached_sql(),
+                today=today,
+                uid=self.env.uid,
+                now=self.env.cr.now(),
+            )
+        )
+        changes = self.env.cr.fetchall()
+        self.invalidate_recordset(
+            [
+                "earned_tier_id",
+                "tier_id",
+                "tier_since",
+                "tier_review_date",
+                "tier_checked_date",
+                "write_uid",
+                "write_date",
+            ]
+        )
+        return changes
+
+    @api.model
+    def _tier_reached_sql(self):
+        """Whether the measures of the row ``measure`` reach the thresholds of the ``loyalty_tier`` row ``tier``,
+        in SQL: :func:`points_math.thresholds_met`, compared as the floats it compares."""
+        minimums = [SQL("COALESCE(tier.%s, 0)::float8", SQL.identifier(f"min_{name}")) for name in points_math.MEASURES]
+        values = [SQL("measure.%s::float8", SQL.identifier(name)) for name in points_math.MEASURES]
+        unset = [SQL("%s <= 0", minimum) for minimum in minimums]
+        met = [
+            SQL("(%s > 0 AND %s >= %s)", minimum, value, minimum)
+            for minimum, value in zip(minimums, values, strict=True)
+        ]
+        return SQL(
+            "CASE WHEN tier.require_all THEN %s ELSE %s END",
+            SQL(" AND ").join(SQL("(%s OR %s)", *pair) for pair in zip(unset, met, strict=True)),
+            # A tier without any threshold is reached by everybody (the entry level).
+            SQL(" OR ").join([*met, SQL("(%s)", SQL(" AND ").join(unset))]),
+        )
+
+    def _write_tier_history(self, changes, today):
+        """Write the tier history of ``changes`` (see :meth:`_write_reviewed_tiers`) in one statement, with one
+        translated reason per change and tier; return the ids of its lines."""
+        if not changes:
+            return []
+        card_ids, _partner_ids, old_tier_ids, new_tier_ids, kinds = (
+            list(column) for column in zip(*changes, strict=True)
+        )
+        # A reason names the tier reached by an upgrade, the tier left by a downgrade.
+        named = {(change, new if change == "upgrade" else old) for _card, _partner, old, new, change in changes}
+        tiers = {tier.id: tier for tier in self.env["loyalty.tier"].browse({tier_id for _change, tier_id in named})}
+        reasons = {
+            (change, tier_id): (
+                self.env._("Reached the thresholds of %(tier)s.", tier=tiers[tier_id].name)
+                if change == "upgrade"
+                else self.env._(
+                    "No longer reaches the thresholds of %(tier)s at the review of %(date)s.",
+                    tier=tiers[tier_id].name,
+                    date=today,
+                )
+            )
+            for change, tier_id in named
+        }
+        now = self.env.cr.now()
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO loyalty_tier_history (card_id, partner_id, program_id, company_id, old_tier_id,
+                                                     new_tier_id, change, reason, date, user_id,
+                                                     create_uid, create_date, write_uid, write_date)
+                   SELECT card.id, card.partner_id, card.program_id, card.company_id, line.old_tier_id,
+                          line.new_tier_id, line.change, reason.reason, %(date)s, %(uid)s,
+                          %(uid)s, %(now)s, %(uid)s, %(now)s
+                     FROM unnest(%(cards)s::int[], %(old)s::int[], %(new)s::int[], %(changes)s::varchar[])
+                          AS line(card_id, old_tier_id, new_tier_id, change)
+                     JOIN loyalty_card card ON card.id = line.card_id
+                     JOIN unnest(%(reason_changes)s::varchar[], %(reason_tiers)s::int[], %(reasons)s::text[])
+                          AS reason(change, tier_id, reason)
+                       ON reason.change = line.change
+                      AND reason.tier_id = CASE line.change WHEN 'upgrade' THEN line.new_tier_id
+                                                            ELSE line.old_tier_id END
+                    ORDER BY line.card_id
+                RETURNING id""",
+                cards=card_ids,
+                old=old_tier_ids,
+                new=new_tier_ids,
+                changes=kinds,
+                reason_changes=[change for change, _tier_id in reasons],
+                reason_tiers=[tier_id for _change, tier_id in reasons],
+                reasons=list(reasons.values()),
+                date=fields.Datetime.now(),
+                uid=self.env.uid,
+                now=now,
+            )
+        )
+        line_ids = sorted(line_id for (line_id,) in self.env.cr.fetchall())
+        self.browse(card_ids).invalidate_recordset(["tier_history_ids"])
+        return line_ids
+
+    @api.model
+    def _write_partner_tiers(self, partner_ids):
+        """Write the tier of the contacts ``partner_ids`` from their cards, in one statement: the highest tier
+        of their active cards, as ``res.partner._compute_loyalty_tier_id`` computes it."""
+        if not partner_ids:
+            return
+        self.env.cr.execute(
+            SQL(
+                """UPDATE res_partner partner
+                      SET loyalty_tier_id = best.tier_id, write_uid = %(uid)s, write_date = %(now)s
+                     FROM (SELECT member.id, top.tier_id
+                             FROM unnest(%(partners)s::int[]) AS member(id)
+                             LEFT JOIN (
+                                   -- The cards are found by holder: a tier is not a condition of the scan.
+                                   SELECT DISTINCT ON (card.partner_id) card.partner_id, tier.id AS tier_id
+                                     FROM loyalty_card card LEFT JOIN loyalty_tier tier ON tier.id = card.tier_id
+                                    WHERE card.partner_id = ANY(%(partners)s) AND card.active
+                                    ORDER BY card.partner_id, tier.id IS NULL, COALESCE(tier.sequence, 0) DESC,
+                                             tier.id DESC
+                             ) top ON top.partner_id = member.id) best
+                    WHERE partner.id = best.id AND partner.loyalty_tier_id IS DISTINCT FROM best.tier_id
+                RETURNING partner.id""",
+                partners=sorted(partner_ids),
+                uid=self.env.uid,
+                now=self.env.cr.now(),
+            )
+        )
+        partners = self.env["res.partner"].browse(partner_id for (partner_id,) in self.env.cr.fetchall())
+        partners.invalidate_recordset(["loyalty_tier_id", "write_uid", "write_date"])
+        partners.modified(["loyalty_tier_id"])  # what shows the tier (status, pricelist) is read again
 
     def _log_override(self, before, end_before, reason_before):
         """Every change of a manager's override is written in the tier history, with who and why."""
@@ -1062,7 +1219,7 @@ class LoyaltyCard(models.Model):
                 break
 
     @api.model
-    def _cron_update_tiers(self, batch_size=500):
+    def _cron_update_tiers(self, batch_size=1000):
         """End the overrides past their date, then review every member's tier, in committed batches.
 
         Each card is marked checked today with its new tier, so a run killed midway resumes with the

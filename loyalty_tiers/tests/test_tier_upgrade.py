@@ -1,3 +1,4 @@
+import itertools
 from datetime import date, timedelta
 from unittest.mock import patch
 
@@ -5,7 +6,9 @@ from freezegun import freeze_time
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
+from odoo.tools import SQL
 
+from ..tools import points_math
 from .common import LoyaltyTiersCommon
 
 
@@ -69,6 +72,121 @@ class TestTierUpgrade(LoyaltyTiersCommon):
             card._update_tiers()
             self.assertEqual(card.tier_id, self.silver)
             self.assertEqual(card.tier_review_date, date(2025, 5, 1) + timedelta(days=90))
+
+    def test_one_review_of_many_members_moves_confirms_and_keeps_each_by_the_rules(self):
+        """A batch of members reviewed at once, by the loyalty manager: each member moves, is confirmed or
+        waits as if reviewed alone, the history says why, and each contact shows the tier of its cards."""
+        Partner = self.env["res.partner"]
+        names = ("up", "down", "kept", "early", "overridden", "two cards")
+        members = {name: Partner.create({"name": f"Member {name}"}) for name in names}
+        cards = {name: self._member(partner) for name, partner in members.items()}
+        club = self.env["loyalty.program"].create(
+            {"name": "Salon Club", "program_type": "loyalty", "company_id": self.company.id}
+        )
+        club_tier = self.env["loyalty.tier"].create({"name": "Club", "program_id": club.id, "sequence": 50})
+        club_card = (
+            self.env["loyalty.card"].sudo().create({"program_id": club.id, "partner_id": members["two cards"].id})
+        )
+        with freeze_time("2025-01-10"):
+            for name in ("down", "kept", "two cards"):
+                self.spend(1200, partner=members[name])
+            for name in ("up", "down", "kept", "overridden", "two cards"):
+                cards[name]._update_tiers()
+        with freeze_time("2025-02-01"):
+            self.spend(1200, partner=members["early"])
+            cards["early"]._update_tiers()
+        with freeze_time("2025-03-01"):
+            self.spend(6000, partner=members["up"])
+            self.spend(1500, partner=members["overridden"])
+            for name in ("down", "early"):
+                self.make_invoice(1200, partner=members[name], move_type="out_refund")
+            cards["overridden"].with_user(self.tier_manager).write(
+                {
+                    "tier_override_id": self.gold.id,
+                    "tier_override_end": date(2025, 12, 31),
+                    "tier_override_reason": "VIP",
+                }
+            )
+        batch = self.env["loyalty.card"].union(*cards.values(), club_card)
+        with freeze_time("2025-04-11"):
+            history = batch.with_user(self.tier_manager)._update_tiers()
+        self.assertEqual(
+            {(line.card_id, line.change, line.old_tier_id, line.new_tier_id, line.reason) for line in history},
+            {
+                (cards["up"], "upgrade", self.regular, self.gold, "Reached the thresholds of Gold."),
+                (cards["overridden"], "upgrade", self.regular, self.silver, "Reached the thresholds of Silver."),
+                (
+                    cards["down"],
+                    "downgrade",
+                    self.silver,
+                    self.regular,
+                    "No longer reaches the thresholds of Silver at the review of 2025-04-11.",
+                ),
+                (club_card, "upgrade", self.env["loyalty.tier"], club_tier, "Reached the thresholds of Club."),
+            },
+        )
+        self.assertEqual(history.user_id, self.tier_manager)
+        self.assertEqual(
+            set(history.mapped("partner_id")), {members[name] for name in ("up", "overridden", "down", "two cards")}
+        )
+        review = date(2025, 7, 10)  # 90 days after the review
+        expected = {
+            "up": (self.gold, self.gold, date(2025, 4, 11), review),
+            "down": (self.regular, self.regular, date(2025, 4, 11), date(2026, 4, 11)),
+            "kept": (self.silver, self.silver, date(2025, 1, 10), review),  # confirmed for another period
+            "early": (self.silver, self.silver, date(2025, 2, 1), date(2025, 5, 2)),  # down at its own review
+            "overridden": (self.silver, self.gold, date(2025, 4, 11), review),
+            "two cards": (self.silver, self.silver, date(2025, 1, 10), review),
+        }
+        for name, values in expected.items():
+            card = cards[name]
+            with self.subTest(member=name):
+                self.assertEqual((card.earned_tier_id, card.tier_id, card.tier_since, card.tier_review_date), values)
+        self.assertEqual(set(batch.mapped("tier_checked_date")), {date(2025, 4, 11)})
+        self.assertEqual(len(cards["up"].tier_history_ids), 2, "Regular on the first review, Gold now")
+        # Each contact's tier is the one Odoo's compute gives from the cards: the highest of them.
+        partners = Partner.union(*members.values())
+        written = {partner: partner.loyalty_tier_id for partner in partners}
+        self.assertEqual(written[members["overridden"]], self.gold)
+        self.assertEqual(written[members["two cards"]], club_tier)
+        partners.invalidate_recordset(["loyalty_tier_id"])
+        self.env.add_to_compute(Partner._fields["loyalty_tier_id"], partners)
+        self.assertEqual({partner: partner.loyalty_tier_id for partner in partners}, written)
+
+    def test_the_review_reaches_a_tier_as_the_thresholds_say(self):
+        """The SQL of the review meets the thresholds as ``points_math.thresholds_met`` does: at the minimum,
+        by any or all thresholds, and always for a tier without thresholds."""
+        values = (0.0, 99.99, 100.0, 150.5)
+        measure_rows = list(itertools.product(values, repeat=len(points_math.MEASURES)))
+        tier_rows = list(itertools.product((0.0, 100.0), (0.0, 100.0), (0.0, 100.0), (0.0, 100.0), (False, True)))
+        self.env.cr.execute(
+            SQL(
+                """SELECT measure.id, tier.id
+                     FROM unnest(%s::int[], %s::numeric[], %s::numeric[], %s::numeric[], %s::numeric[])
+                          AS measure(id, spend, points, balance, topup)
+                    CROSS JOIN unnest(%s::int[], %s::numeric[], %s::float8[], %s::numeric[], %s::numeric[], %s::bool[])
+                          AS tier(id, min_spend, min_points, min_balance, min_topup, require_all)
+                    WHERE %s""",
+                list(range(len(measure_rows))),
+                *(list(column) for column in zip(*measure_rows, strict=True)),
+                list(range(len(tier_rows))),
+                *(list(column) for column in zip(*tier_rows, strict=True)),
+                self.env["loyalty.card"]._tier_reached_sql(),
+            )
+        )
+        reached = set(self.env.cr.fetchall())
+        expected = {
+            (measure_id, tier_id)
+            for (measure_id, measures), (tier_id, tier) in itertools.product(
+                enumerate(measure_rows), enumerate(tier_rows)
+            )
+            if points_math.thresholds_met(
+                dict(zip(points_math.MEASURES, tier[:4], strict=True)),
+                dict(zip(points_math.MEASURES, measures, strict=True)),
+                tier[4],
+            )
+        }
+        self.assertEqual(reached, expected)
 
     def test_manager_override_until_an_end_date(self):
         card = self._member()
