@@ -247,7 +247,10 @@ class ResPartner(models.Model):
 
     def _stored_value_may_contact(self, channel):
         """The partners of ``self`` we may contact by ``channel``."""
-        return self.filtered_domain(self._stored_value_contactable_domain(channel))
+        domain = self._stored_value_contactable_domain(channel)
+        # Only the consent and the address, not whole contacts: a night's tier review asks for thousands.
+        self.fetch([f"stored_value_consent_{channel}", CONSENT_ADDRESS_FIELDS[channel]])
+        return self.filtered_domain(domain)
 
     @api.model
     def _stored_value_consenting_recipients(self, recipients):
