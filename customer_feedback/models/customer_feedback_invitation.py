@@ -535,8 +535,22 @@ class CustomerFeedbackInvitation(models.Model):
                 "My top-up bonus was not shown on the receipt.",
             ],
         }
+
+        def booked_ids():
+            """The highest ledger entry, point batch, points history and tier change ids booked so far."""
+            self.env.cr.execute(
+                SQL(
+                    """SELECT (SELECT COALESCE(MAX(id), 0) FROM stored_value_ledger),
+                              (SELECT COALESCE(MAX(id), 0) FROM loyalty_point_batch),
+                              (SELECT COALESCE(MAX(id), 0) FROM loyalty_history),
+                              (SELECT COALESCE(MAX(id), 0) FROM loyalty_tier_history)"""
+                )
+            )
+            return self.env.cr.fetchone()
+
         answered = []
-        steps = []  # (moment, highest ledger, batch and points history ids after the step)
+        booked_before = booked_ids()  # by the other demos, which dated theirs
+        steps = []  # (moment, *booked_ids() after the step)
         for moment, sequence, kind, member, data in events:
             partner = member["partner"]
             if kind == "top_up":
@@ -570,15 +584,7 @@ class CustomerFeedbackInvitation(models.Model):
                     )
                     category = "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
                     answered.append((order, score, rng.choice(reasons[category]), moment))
-            self.env.cr.execute(
-                SQL(
-                    """SELECT (SELECT COALESCE(MAX(id), 0) FROM stored_value_ledger),
-                              (SELECT COALESCE(MAX(id), 0) FROM loyalty_point_batch),
-                              (SELECT COALESCE(MAX(id), 0) FROM loyalty_history),
-                              (SELECT COALESCE(MAX(id), 0) FROM loyalty_tier_history)"""
-                )
-            )
-            steps.append((moment, *self.env.cr.fetchone()))
+            steps.append((moment, *booked_ids()))
         self._demo_answer(
             [
                 (order, score, reason, min(moment + timedelta(minutes=rng.randint(5, 90)), now))
@@ -587,7 +593,7 @@ class CustomerFeedbackInvitation(models.Model):
         )
         for session in sessions:
             session.action_pos_session_closing_control()
-        self._demo_move_back(steps, program)
+        self._demo_move_back(steps, program, booked_before)
         # Each member joined (got their cards) just before their first top-up or visit; prospects this month.
         joined = {}
         for moment, _sequence, _kind, member, _data in events:
@@ -616,13 +622,13 @@ class CustomerFeedbackInvitation(models.Model):
         self._demo_run_nightly_reviews(program, today)
 
     @api.model
-    def _demo_move_back(self, steps, program):
+    def _demo_move_back(self, steps, program, booked_before):
         """Demo data: date what each step booked at the step's moment, ``steps`` being ``(moment, ledger id,
         point batch id, points history id, tier change id)``, the highest ids after the step, in booking
-        order."""
+        order; ``booked_before``, those ids before the first step (of what is not moved)."""
         self.env.flush_all()
         ranges = {"ledger": [], "batch": [], "history": [], "tier_history": []}
-        lows = dict.fromkeys(ranges, 0)
+        lows = dict(zip(ranges, booked_before, strict=True))
         for moment, *highs in steps:
             for name, high in zip(ranges, highs, strict=True):
                 if high > lows[name]:
