@@ -249,8 +249,10 @@ class CustomerFeedbackInvitation(models.Model):
         expired.partner_id._feedback_recompute_scores()
 
     @api.model
-    def _demo_load_answers(self):
-        """Demo data: NPS answers of the last months about orders of two shops, with detractor cases."""
+    def _demo_known_answers(self):
+        """Demo data: ``[(partner, shop, score, reason, days ago)]``, the NPS answers Odoo's demo customers
+        gave in the last months about a wash and cut at one of the two shops (see
+        :meth:`_demo_load_population`)."""
         main_shop = self.env.ref("point_of_sale.pos_config_main")
         huaihai = self.env.ref("customer_feedback.demo_pos_config_huaihai")
         answers = [
@@ -269,23 +271,7 @@ class CustomerFeedbackInvitation(models.Model):
             ("base.res_partner_12", huaihai, 2, "Still waiting for an answer to my complaint.", 5),
             ("base.res_partner_3", main_shop, 9, "They called me back and fixed it.", 2),
         ]
-        # The demo's shop manager opens the shops' sessions, and closes them once the orders are in.
-        admin = self.env.ref("base.user_admin")
-        for shop in (main_shop, huaihai):
-            if not shop.current_session_id:
-                shop.with_user(admin).open_ui()
-        sessions = (main_shop | huaihai).current_session_id.with_user(admin)
-        now = fields.Datetime.now()
-        answered = []
-        for xmlid, shop, score, reason, days_ago in answers:
-            partner = self.env.ref(xmlid)
-            session = sessions.filtered(lambda session, shop=shop: session.config_id == shop)
-            order = self._demo_pos_order(session, partner, now - timedelta(days=days_ago, hours=3))
-            answered.append((order, score, reason, now - timedelta(days=days_ago)))
-        self._demo_answer(answered)
-        for session in sessions:
-            session.action_pos_session_closing_control()
-        self.env["res.partner"].browse(self.env.ref(xmlid).id for xmlid, *_rest in answers)._feedback_recompute_scores()
+        return [(self.env.ref(xmlid), *answer) for xmlid, *answer in answers]
 
     @api.model
     def _demo_answer(self, answers):
@@ -307,6 +293,7 @@ class CustomerFeedbackInvitation(models.Model):
         done._mark_done()
         for answer, (_order, _score, _reason, date) in zip(done, answers, strict=True):
             answer.end_datetime = date
+        done.partner_id._feedback_recompute_scores()  # the last answer of each is the last by its date
         return done
 
     @api.model
@@ -315,7 +302,8 @@ class CustomerFeedbackInvitation(models.Model):
 
         Each member follows a profile (a prospect who never bought, a new customer, a regular, a growing
         one, one at risk, a dormant one, a lost one, one won back) and some top up a card; the portal demo
-        user is a regular Gold member. Everything is booked by the suite's own paths, in the order it
+        user is a regular Gold member, and Odoo's demo customers answer the survey about their last visits
+        (:meth:`_demo_known_answers`). Everything is booked by the suite's own paths, in the order it
         happened: the year's orders are created at once, as the terminals would have sent them, then each
         is paid in its turn through the door of the terminal's sync, ``action_pos_order_paid``: top-ups
         (with their bonus and gifts), visits paid by bank card or from the card (with their points). The
@@ -495,6 +483,10 @@ class CustomerFeedbackInvitation(models.Model):
                 shop = member["shop"] if rng.random() < 0.85 else shops - member["shop"]
                 kind = "order" if member.get("portal") or (top_ups and rng.random() < 0.7) else "bank_order"
                 events.append((when(days_ago), len(events), kind, member, shop))
+        # Odoo's demo customers, members of the other demos, come for a wash and cut, paid by bank card.
+        for partner, shop, score, reason, days_ago in self._demo_known_answers():
+            customer = {"partner": partner, "answer": (score, reason)}
+            events.append((now - timedelta(days=days_ago, hours=3), len(events), "bank_order", customer, shop))
         events.sort(key=lambda event: event[:2])
 
         def basket():
@@ -524,7 +516,7 @@ class CustomerFeedbackInvitation(models.Model):
                 sessions.filtered(lambda session, shop=shop: session.config_id == shop),
                 member["partner"],
                 moment,
-                None if top_up else basket(),
+                None if top_up or member.get("answer") else basket(),
                 top_up=(member["wallet"], data) if top_up else None,
             )
             if kind == "order":
@@ -583,7 +575,9 @@ class CustomerFeedbackInvitation(models.Model):
                 order.add_payment({**payment, "pos_order_id": order.id})
             # Paid as at the terminal's sync: its top-ups, card payment and points booked, its member's tiers due.
             order.action_pos_order_paid()
-            if kind != "top_up" and (answer := survey(member, moment)):
+            if member.get("answer"):
+                answered.append((order, *member["answer"], moment + timedelta(hours=3)))
+            elif kind != "top_up" and (answer := survey(member, moment)):
                 answered.append((order, *answer, min(moment + timedelta(minutes=rng.randint(5, 90)), now)))
             # The job reviews the tiers the week's purchases made due, as of the week's last visit; top-ups
             # moved their members up at once.
@@ -597,7 +591,8 @@ class CustomerFeedbackInvitation(models.Model):
         # Each member joined (got their cards) just before their first top-up or visit; prospects this month.
         joined = {}
         for moment, _sequence, _kind, member, _data in events:
-            joined.setdefault(member["partner"].id, moment - timedelta(hours=1))
+            if not member.get("answer"):  # Odoo's demo customers joined with the other demos
+                joined.setdefault(member["partner"].id, moment - timedelta(hours=1))
         self._demo_date_cards(joined, program)
         portal_order = self.env["pos.order"].search([("partner_id", "=", portal.id)], order="date_order desc", limit=1)
         self.env["customer.feedback.case"].create(
@@ -750,24 +745,10 @@ class CustomerFeedbackInvitation(models.Model):
             pass
 
     @api.model
-    def _demo_pos_order(self, session, partner, date, products=None, card=None, top_up=None):
-        """Demo data: an order of ``partner`` in ``session`` of one of each of ``products`` (by default the
-        wash and cut), paid by bank card, or from the stored-value ``card`` when given; with ``top_up``
-        (``(card, amount)``), an order that tops that card up instead, paid by bank card."""
-        values = self._demo_pos_order_values(session, partner, date, products, top_up=top_up)
-        payment = values.pop("payment_ids")[0][2]
-        order = self.env["pos.order"].create(values)
-        if card:
-            payment["payment_method_id"] = session.payment_method_ids.filtered("is_stored_value")[:1].id
-            payment["stored_value_card_id"] = card.id
-        order.add_payment({**payment, "pos_order_id": order.id})
-        order.action_pos_order_paid()
-        self.env["loyalty.card"]._review_due_tiers(order.partner_id)  # as the terminal has it done for the receipt
-        return order
-
-    @api.model
     def _demo_pos_order_values(self, session, partner, date, products=None, top_up=None):
-        """Demo data: the values of a paid order of :meth:`_demo_pos_order`, paid by bank card."""
+        """Demo data: the values of an order of ``partner`` in ``session`` at ``date`` of one of each of
+        ``products`` (by default the wash and cut), paid by bank card; with ``top_up`` (``(card, amount)``),
+        an order that tops that card up instead, paid by bank card."""
         if top_up:
             products = self.env.ref("stored_value_crm.product_stored_value_top_up")
             prices = [top_up[1]]
