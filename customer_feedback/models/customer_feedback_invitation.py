@@ -249,8 +249,10 @@ class CustomerFeedbackInvitation(models.Model):
         expired.partner_id._feedback_recompute_scores()
 
     @api.model
-    def _demo_load_answers(self):
-        """Demo data: NPS answers of the last months about orders of two shops, with detractor cases."""
+    def _demo_known_answers(self):
+        """Demo data: ``[(partner, shop, score, reason, days ago)]``, the NPS answers Odoo's demo customers
+        gave in the last months about a wash and cut at one of the two shops (see
+        :meth:`_demo_load_population`)."""
         main_shop = self.env.ref("point_of_sale.pos_config_main")
         huaihai = self.env.ref("customer_feedback.demo_pos_config_huaihai")
         answers = [
@@ -269,23 +271,7 @@ class CustomerFeedbackInvitation(models.Model):
             ("base.res_partner_12", huaihai, 2, "Still waiting for an answer to my complaint.", 5),
             ("base.res_partner_3", main_shop, 9, "They called me back and fixed it.", 2),
         ]
-        # The demo's shop manager opens the shops' sessions, and closes them once the orders are in.
-        admin = self.env.ref("base.user_admin")
-        for shop in (main_shop, huaihai):
-            if not shop.current_session_id:
-                shop.with_user(admin).open_ui()
-        sessions = (main_shop | huaihai).current_session_id.with_user(admin)
-        now = fields.Datetime.now()
-        answered = []
-        for xmlid, shop, score, reason, days_ago in answers:
-            partner = self.env.ref(xmlid)
-            session = sessions.filtered(lambda session, shop=shop: session.config_id == shop)
-            order = self._demo_pos_order(session, partner, now - timedelta(days=days_ago, hours=3))
-            answered.append((order, score, reason, now - timedelta(days=days_ago)))
-        self._demo_answer(answered)
-        for session in sessions:
-            session.action_pos_session_closing_control()
-        self.env["res.partner"].browse(self.env.ref(xmlid).id for xmlid, *_rest in answers)._feedback_recompute_scores()
+        return [(self.env.ref(xmlid), *answer) for xmlid, *answer in answers]
 
     @api.model
     def _demo_answer(self, answers):
@@ -307,6 +293,7 @@ class CustomerFeedbackInvitation(models.Model):
         done._mark_done()
         for answer, (_order, _score, _reason, date) in zip(done, answers, strict=True):
             answer.end_datetime = date
+        done.partner_id._feedback_recompute_scores()  # the last answer of each is the last by its date
         return done
 
     @api.model
@@ -315,17 +302,18 @@ class CustomerFeedbackInvitation(models.Model):
 
         Each member follows a profile (a prospect who never bought, a new customer, a regular, a growing
         one, one at risk, a dormant one, a lost one, one won back) and some top up a card; the portal demo
-        user is a regular Gold member. Everything is booked by the suite's own paths, in the order it
-        happened: top-ups (with their bonus and gifts), POS orders paid by bank card or from the card (with
-        their points and tier moves), NPS answers with the complaint cases detractors open. The visits
-        paid by bank card (of members without a card, and some of the others') are created together and
-        book their points through the same door in their turn; the tier review at the end moves their
-        members to their tiers. Those paths book at the current time: the
-        dates of what each step booked (ledger entries, point batches and their expiry, points history)
-        are then moved back to the step's date in SQL, which changes no amount. Last come the nightly
-        reviews (points expiry, tiers, value segments, life cycle and lifetime value), the life cycle
-        also as of each month of the year, so that members moved through their stages in time. A seeded
-        random makes every install alike but for its dates.
+        user is a regular Gold member, and Odoo's demo customers answer the survey about their last visits
+        (:meth:`_demo_known_answers`). Everything is booked by the suite's own paths, in the order it
+        happened: the year's orders are created at once, as the terminals would have sent them, then each
+        is paid in its turn through the door of the terminal's sync, ``action_pos_order_paid``: top-ups
+        (with their bonus and gifts), visits paid by bank card or from the card (with their points). The
+        tiers those purchases made due are reviewed as the job would, once a week of visits; top-ups move
+        their members up at once. Then come the NPS answers, with the complaint cases detractors open.
+        Those paths book at the current time: the dates of what each step booked (ledger entries, point
+        batches and their expiry, points history, tier changes) are then moved back to the step's date in
+        SQL, which changes no amount. Last come the nightly reviews (points expiry, tiers, value segments,
+        life cycle and lifetime value), the life cycle also as of each month of the year, so that members
+        moved through their stages in time. A seeded random makes every install alike but for its dates.
         """
         company = self.env.company
         journal = self.env["account.journal"].search([("type", "=", "cash"), ("company_id", "=", company.id)], limit=1)
@@ -473,6 +461,7 @@ class CustomerFeedbackInvitation(models.Model):
             ]
         )
         events = []  # (moment, sequence, kind, member, data)
+        topped_up = []
         for member in members:
             days = sorted(set(member["days"]), reverse=True)
             member["days"] = days
@@ -486,19 +475,27 @@ class CustomerFeedbackInvitation(models.Model):
                 top_ups = [(days[0] + rng.randint(1, 5), amount)]
                 if amount >= 3000 and len(days) > 2:
                     top_ups.append((days[len(days) // 2], rng.choice([1000, 2000])))
+            if top_ups:
+                topped_up.append(member)
             for days_ago, amount in top_ups:
                 events.append((when(days_ago) - timedelta(hours=1), len(events), "top_up", member, amount))
             for days_ago in days:
                 shop = member["shop"] if rng.random() < 0.85 else shops - member["shop"]
-                # Visits paid by bank card are created at once below, and book their points in turn.
                 kind = "order" if member.get("portal") or (top_ups and rng.random() < 0.7) else "bank_order"
                 events.append((when(days_ago), len(events), kind, member, shop))
+        # Odoo's demo customers, members of the other demos, come for a wash and cut, paid by bank card.
+        for partner, shop, score, reason, days_ago in self._demo_known_answers():
+            customer = {"partner": partner, "answer": (score, reason)}
+            events.append((now - timedelta(days=days_ago, hours=3), len(events), "bank_order", customer, shop))
         events.sort(key=lambda event: event[:2])
 
         def basket():
             return products[0] if rng.random() < 0.5 else products[0] | products[rng.randint(1, len(products) - 1)]
 
-        Wallet = self.env["stored.value.card"]
+        # The members who top up get their stored-value cards at once (dated when they joined, below).
+        wallets = self.env["stored.value.card"].create([{"partner_id": member["partner"].id} for member in topped_up])
+        for member, wallet in zip(topped_up, wallets, strict=True):
+            member["wallet"] = wallet
         method = company._stored_value_pos_payment_method()
         admin = self.env.ref("base.user_admin")
         for shop in shops:
@@ -507,19 +504,26 @@ class CustomerFeedbackInvitation(models.Model):
                     shop.payment_method_ids |= method
                 shop.with_user(admin).open_ui()
         sessions = shops.current_session_id.with_user(admin)
-        by_bank = [event for event in events if event[2] == "bank_order"]
-        bank_orders = self.env["pos.order"].create(
-            [
-                self._demo_pos_order_values(
-                    sessions.filtered(lambda session, shop=shop: session.config_id == shop),
-                    member["partner"],
-                    moment,
-                    basket(),
-                )
-                for moment, _sequence, _kind, member, shop in by_bank
-            ]
-        )
-        bank_orders = dict(zip((event[1] for event in by_bank), bank_orders, strict=True))
+        # The year's orders are created at once: top-ups at the counter of the member's shop and visits paid
+        # by bank card with their payment; the other visits get theirs when paid, from the card if it then
+        # holds enough.
+        orders_values = []
+        card_payments = {}  # sequence: the payment of a visit that may pay from the card, by bank card
+        for moment, sequence, kind, member, data in events:
+            top_up = kind == "top_up"
+            shop = member["shop"] if top_up else data
+            values = self._demo_pos_order_values(
+                sessions.filtered(lambda session, shop=shop: session.config_id == shop),
+                member["partner"],
+                moment,
+                None if top_up or member.get("answer") else basket(),
+                top_up=(member["wallet"], data) if top_up else None,
+            )
+            if kind == "order":
+                card_payments[sequence] = values.pop("payment_ids")[0][2]
+                values["amount_paid"] = 0
+            orders_values.append(values)
+        orders = dict(zip((event[1] for event in events), self.env["pos.order"].create(orders_values), strict=True))
         reasons = {
             "promoter": [
                 "Friendly staff and a great result.",
@@ -535,41 +539,9 @@ class CustomerFeedbackInvitation(models.Model):
                 "My top-up bonus was not shown on the receipt.",
             ],
         }
-        answered = []
-        steps = []  # (moment, highest ledger, batch and points history ids after the step)
-        for moment, sequence, kind, member, data in events:
-            partner = member["partner"]
-            if kind == "top_up":
-                wallet = member.get("wallet")
-                if not wallet:
-                    wallet = member["wallet"] = Wallet.create({"partner_id": partner.id})
-                # Topped up at the counter of the member's shop, paid by bank card.
-                session = sessions.filtered(lambda session, shop=member["shop"]: session.config_id == shop)
-                self._demo_pos_order(session, partner, moment, top_up=(wallet, data))
-            else:
-                if kind == "bank_order":  # paid as Odoo's action_pos_order_paid does, then its points booked
-                    order = bank_orders[sequence]
-                    order.write({"state": "paid"})
-                    order._book_loyalty_points()
-                else:
-                    session = sessions.filtered(lambda session, shop=data: session.config_id == shop)
-                    bought = basket()
-                    wallet = member.get("wallet")
-                    pays_by_card = (
-                        wallet
-                        and wallet.currency_id.compare_amounts(wallet.balance, sum(bought.mapped("lst_price"))) >= 0
-                    )
-                    order = self._demo_pos_order(
-                        session, partner, moment, bought, card=wallet if pays_by_card else None
-                    )
-                if member.get("portal") and moment >= month_start:
-                    answered.append((order, 8, "Good, but I had to wait.", moment))
-                elif moment >= now - timedelta(days=100) and rng.random() < (0.25 if moment >= month_start else 0.3):
-                    score = rng.choice(
-                        [10, 10, 9, 9, 9, 8, 8, 7, 6, 4] if member["profile"] != "at_risk" else [9, 7, 6, 5, 3]
-                    )
-                    category = "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
-                    answered.append((order, score, rng.choice(reasons[category]), moment))
+
+        def booked_ids():
+            """The highest ledger entry, point batch, points history and tier change ids booked so far."""
             self.env.cr.execute(
                 SQL(
                     """SELECT (SELECT COALESCE(MAX(id), 0) FROM stored_value_ledger),
@@ -578,20 +550,72 @@ class CustomerFeedbackInvitation(models.Model):
                               (SELECT COALESCE(MAX(id), 0) FROM loyalty_tier_history)"""
                 )
             )
-            steps.append((moment, *self.env.cr.fetchone()))
-        self._demo_answer(
-            [
-                (order, score, reason, min(moment + timedelta(minutes=rng.randint(5, 90)), now))
-                for order, score, reason, moment in answered
-            ]
+            return self.env.cr.fetchone()
+
+        def survey(member, moment):
+            """``(score, reason)`` of the member's answer about their visit at ``moment``, if they answer."""
+            if member.get("portal") and moment >= month_start:
+                return 8, "Good, but I had to wait."
+            if moment < now - timedelta(days=100) or rng.random() >= (0.25 if moment >= month_start else 0.3):
+                return None
+            score = rng.choice([10, 10, 9, 9, 9, 8, 8, 7, 6, 4] if member["profile"] != "at_risk" else [9, 7, 6, 5, 3])
+            category = "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
+            return score, rng.choice(reasons[category])
+
+        answered = []  # (order, score, reason, date answered)
+        booked_before = booked_ids()  # by the other demos, which dated theirs
+        steps = []  # (moment, *booked_ids() after the step)
+        for index, (moment, sequence, kind, member, _data) in enumerate(events):
+            order = orders[sequence]
+            if kind == "order":
+                payment = card_payments[sequence]
+                wallet = member.get("wallet")
+                if wallet and wallet.currency_id.compare_amounts(wallet.balance, order.amount_total) >= 0:
+                    payment = {**payment, "payment_method_id": method.id, "stored_value_card_id": wallet.id}
+                order.add_payment({**payment, "pos_order_id": order.id})
+            # Paid as at the terminal's sync: its top-ups, card payment and points booked, its member's tiers due.
+            order.action_pos_order_paid()
+            if member.get("answer"):
+                answered.append((order, *member["answer"], moment + timedelta(hours=3)))
+            elif kind != "top_up" and (answer := survey(member, moment)):
+                answered.append((order, *answer, min(moment + timedelta(minutes=rng.randint(5, 90)), now)))
+            # The job reviews the tiers the week's purchases made due, as of the week's last visit; top-ups
+            # moved their members up at once.
+            if index + 1 == len(events) or events[index + 1][0].isocalendar()[:2] != moment.isocalendar()[:2]:
+                self.env["loyalty.card"]._review_due_tiers()
+            steps.append((moment, *booked_ids()))
+        # A year was booked in this one transaction, of which the planner has no statistics: without them, the
+        # follow-up plans the detractors' answers check take seconds (nested loops over rows it thinks few).
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "ANALYZE %s",
+                SQL(", ").join(
+                    SQL.identifier(self.env[model]._table)
+                    for model in (
+                        "res.partner",
+                        "pos.order",
+                        "pos.order.line",
+                        "pos.payment",
+                        "stored.value.card",
+                        "stored.value.ledger",
+                        "loyalty.card",
+                        "loyalty.point.batch",
+                        "loyalty.history",
+                        "loyalty.tier.history",
+                    )
+                ),
+            )
         )
+        self._demo_answer(answered)
         for session in sessions:
             session.action_pos_session_closing_control()
-        self._demo_move_back(steps, program)
+        self._demo_move_back(steps, program, booked_before)
         # Each member joined (got their cards) just before their first top-up or visit; prospects this month.
         joined = {}
         for moment, _sequence, _kind, member, _data in events:
-            joined.setdefault(member["partner"].id, moment - timedelta(hours=1))
+            if not member.get("answer"):  # Odoo's demo customers joined with the other demos
+                joined.setdefault(member["partner"].id, moment - timedelta(hours=1))
         self._demo_date_cards(joined, program)
         portal_order = self.env["pos.order"].search([("partner_id", "=", portal.id)], order="date_order desc", limit=1)
         self.env["customer.feedback.case"].create(
@@ -616,13 +640,13 @@ class CustomerFeedbackInvitation(models.Model):
         self._demo_run_nightly_reviews(program, today)
 
     @api.model
-    def _demo_move_back(self, steps, program):
+    def _demo_move_back(self, steps, program, booked_before):
         """Demo data: date what each step booked at the step's moment, ``steps`` being ``(moment, ledger id,
         point batch id, points history id, tier change id)``, the highest ids after the step, in booking
-        order."""
+        order; ``booked_before``, those ids before the first step (of what is not moved)."""
         self.env.flush_all()
         ranges = {"ledger": [], "batch": [], "history": [], "tier_history": []}
-        lows = dict.fromkeys(ranges, 0)
+        lows = dict(zip(ranges, booked_before, strict=True))
         for moment, *highs in steps:
             for name, high in zip(ranges, highs, strict=True):
                 if high > lows[name]:
@@ -744,24 +768,10 @@ class CustomerFeedbackInvitation(models.Model):
             pass
 
     @api.model
-    def _demo_pos_order(self, session, partner, date, products=None, card=None, top_up=None):
-        """Demo data: an order of ``partner`` in ``session`` of one of each of ``products`` (by default the
-        wash and cut), paid by bank card, or from the stored-value ``card`` when given; with ``top_up``
-        (``(card, amount)``), an order that tops that card up instead, paid by bank card."""
-        values = self._demo_pos_order_values(session, partner, date, products, top_up=top_up)
-        payment = values.pop("payment_ids")[0][2]
-        order = self.env["pos.order"].create(values)
-        if card:
-            payment["payment_method_id"] = session.payment_method_ids.filtered("is_stored_value")[:1].id
-            payment["stored_value_card_id"] = card.id
-        order.add_payment({**payment, "pos_order_id": order.id})
-        order.action_pos_order_paid()
-        self.env["loyalty.card"]._review_due_tiers(order.partner_id)  # as the terminal has it done for the receipt
-        return order
-
-    @api.model
     def _demo_pos_order_values(self, session, partner, date, products=None, top_up=None):
-        """Demo data: the values of a paid order of :meth:`_demo_pos_order`, paid by bank card."""
+        """Demo data: the values of an order of ``partner`` in ``session`` at ``date`` of one of each of
+        ``products`` (by default the wash and cut), paid by bank card; with ``top_up`` (``(card, amount)``),
+        an order that tops that card up instead, paid by bank card."""
         if top_up:
             products = self.env.ref("stored_value_crm.product_stored_value_top_up")
             prices = [top_up[1]]
