@@ -854,7 +854,8 @@ class LoyaltyCard(models.Model):
         """``{card id: {measure: value}}`` over the ``window_months`` before ``today``, for all cards at once.
 
         Spend is what the member paid at the POS and was invoiced (POS invoices counted once), in the
-        company currency; the balance is what their stored-value cards hold now.
+        company currency, less the card top-ups they bought (counted as top-ups); the balance is what their
+        stored-value cards hold now.
         """
         if not self:
             return {}
@@ -876,7 +877,7 @@ class LoyaltyCard(models.Model):
         """The measures of the member of the ``loyalty_card`` row ``card`` since the date ``cutoff`` (SQL), as
         columns named and ordered as ``points_math.MEASURES``: the one definition of the tier measures."""
         return SQL(
-            """COALESCE((SELECT SUM(pos.amount_total / COALESCE(NULLIF(pos.currency_rate, 0), 1))
+            """COALESCE((SELECT SUM((pos.amount_total - %(top_ups)s) / COALESCE(NULLIF(pos.currency_rate, 0), 1))
                            FROM pos_order pos
                           WHERE pos.partner_id = card.partner_id AND pos.state IN ('paid', 'done')
                             AND (card.company_id IS NULL OR pos.company_id = card.company_id)
@@ -898,6 +899,7 @@ class LoyaltyCard(models.Model):
                             AND (card.company_id IS NULL OR entry.company_id = card.company_id)
                             AND entry.date >= %(cutoff)s::timestamp), 0) AS topup""",
             cutoff=cutoff,
+            top_ups=self.env["pos.order"]._stored_value_top_up_amount_sql(SQL("pos")),
         )
 
     def _tier_measures_by_window(self, today):

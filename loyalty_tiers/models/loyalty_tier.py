@@ -36,7 +36,9 @@ class LoyaltyTier(models.Model):
     company_id = fields.Many2one(related="program_id.company_id", store=True)
     currency_id = fields.Many2one(related="program_id.currency_id")
     min_spend = fields.Monetary(
-        string="Minimum Spend", help="Paid at the POS and invoiced over the window; 0: not a criterion."
+        string="Minimum Spend",
+        help="Paid at the POS and invoiced over the window, card top-ups left out (they count as top-ups); "
+        "0: not a criterion.",
     )
     min_points = fields.Float(string="Minimum Points Earned", help="Points earned over the window; 0: not a criterion.")
     min_balance = fields.Monetary(

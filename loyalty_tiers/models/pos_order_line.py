@@ -41,5 +41,8 @@ class PosOrderLine(models.Model):
         return (products & self.order_id.lines.product_id)[:1] or products[:1]
 
     def _loyalty_points_ignored(self):
-        """Lines that settle an earlier due or invoice (pos_settle_due) earn nothing, as in the POS."""
-        return any(self[name] for name in ("settled_invoice_id", "settled_order_id") if name in self._fields)
+        """Lines that settle an earlier due or invoice (pos_settle_due) earn nothing, as in the POS, nor do card
+        top-ups: the money is the customer's until the card spends it, and that purchase earns the points."""
+        return self.product_id.stored_value_top_up or any(
+            self[name] for name in ("settled_invoice_id", "settled_order_id") if name in self._fields
+        )

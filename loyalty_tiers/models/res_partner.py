@@ -752,7 +752,8 @@ class ResPartner(models.Model):
         ``pos_config_id``).
 
         Purchases are paid POS orders and posted customer invoices and refunds (an invoiced POS order counts
-        once, as its order), each for the buyer's commercial partner, on the day it was in the company's time
+        once, as its order; the card top-ups it sold are not bought, what the card pays for is), each for the
+        buyer's commercial partner, on the day it was in the company's time
         zone, the amount in the company's currency (negative for a refund). Only ``company``'s, and from
         ``since`` on, when given: the purchases the
         value segments (:meth:`_rfm_scores_sql`), the member figures and the member reports count.
@@ -776,7 +777,10 @@ class ResPartner(models.Model):
             pos_margin = SQL(
                 """, (SELECT CASE WHEN BOOL_AND(line.is_total_cost_computed)
                                  THEN SUM(line.price_subtotal - COALESCE(line.total_cost, 0)) END
-                       FROM pos_order_line line WHERE line.order_id = pos.id)
+                       FROM pos_order_line line
+                       JOIN product_product product ON product.id = line.product_id
+                       JOIN product_template template ON template.id = product.product_tmpl_id
+                      WHERE line.order_id = pos.id AND NOT COALESCE(template.stored_value_top_up, FALSE))
                     / COALESCE(NULLIF(pos.currency_rate, 0), 1) AS margin"""
             )
             move_margin = SQL(", NULL::numeric")
@@ -786,7 +790,7 @@ class ResPartner(models.Model):
             move_store = SQL(", NULL::int")
         return SQL(
             """SELECT pos.company_id, buyer.commercial_partner_id AS partner_id, %(pos_day)s::date AS date,
-                      pos.amount_total / COALESCE(NULLIF(pos.currency_rate, 0), 1) AS amount
+                      (pos.amount_total - %(top_ups)s) / COALESCE(NULLIF(pos.currency_rate, 0), 1) AS amount
                       %(pos_margin)s %(pos_store)s
                  FROM pos_order pos JOIN res_partner buyer ON buyer.id = pos.partner_id
                  JOIN (%(zones)s) zone ON zone.company_id = pos.company_id
@@ -798,6 +802,7 @@ class ResPartner(models.Model):
                 WHERE %(move_conditions)s
                   AND NOT EXISTS (SELECT 1 FROM pos_order invoiced WHERE invoiced.account_move = move.id)""",
             pos_day=Report._local_sql(SQL("pos.date_order"), SQL("zone.tz")),
+            top_ups=self.env["pos.order"]._stored_value_top_up_amount_sql(SQL("pos")),
             zones=Report._company_zones_sql(),
             pos_conditions=SQL(" AND ").join(pos_conditions),
             move_conditions=SQL(" AND ").join(move_conditions),

@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import LoyaltyTiersPosCommon
 
@@ -23,6 +24,27 @@ class TestPosPointsSync(LoyaltyTiersPosCommon):
         self.assertEqual(self.batches(card).source_key, f"pos.order,{order.id}/card/{card.id}")
         self.assertEqual(card.history_ids.issued, 300)
         self.assertPointsAgree(card)
+
+    def test_a_card_top_up_earns_no_points_and_is_no_purchase(self):
+        lines = [{"product": self.haircut, "quantity": 2}, self.top_up_line(500.0)]
+        order = self.sync(self.card_order(lines, [(self.cash_method, 620.0)]), user=self.pos_cashier)
+        self.assertEqual(self.card.principal_balance, 500.0)
+        card = self.member_card()
+        self.assertEqual(card.points, 120, "two haircuts earn 120; the 500 put on the card earn nothing")
+        with self.assertRaises(UserError):
+            self.confirm_claim(order, card, 620)  # what the terminal would claim if it counted the top-up
+        self.confirm_claim(order, card, 120)
+        measures = card._tier_measures(12, fields.Date.context_today(card))[card.id]
+        self.assertEqual((measures["spend"], measures["topup"]), (120.0, 500.0), "the top-up counts once, as one")
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT amount FROM (%s) purchases WHERE partner_id = %s",
+                self.env["res.partner"]._loyalty_purchases_sql(self.company),
+                self.holder.id,
+            )
+        )
+        self.assertEqual([amount for (amount,) in self.env.cr.fetchall()], [120.0], "what the member bought")
 
     def test_the_second_call_confirms_and_books_nothing_more(self):
         order = self.sync(self.member_order(5), user=self.pos_cashier)

@@ -58,6 +58,21 @@ class PosOrder(models.Model):
             order.stored_value_ledger_ids = entries[order]
 
     @api.model
+    def _stored_value_top_up_amount_sql(self, order):
+        """What the card top-ups sold in the ``pos_order`` row ``order`` (an ``SQL`` alias) came to, taxes
+        included: money kept for the customer, not a purchase, which the reports of what customers bought
+        leave out (what the card later pays for is the purchase)."""
+        return SQL(
+            """COALESCE((SELECT SUM(line.price_subtotal_incl) FROM pos_order_line line
+                          WHERE line.order_id = %s.id
+                            AND line.product_id IN (SELECT product.id FROM product_product product
+                                                      JOIN product_template template
+                                                        ON template.id = product.product_tmpl_id
+                                                     WHERE template.stored_value_top_up)), 0)""",
+            order,
+        )
+
+    @api.model
     def _load_pos_data_fields(self, config):
         fields_to_load = super()._load_pos_data_fields(config)
         return fields_to_load and [*fields_to_load, "stored_value_review"]
