@@ -72,7 +72,7 @@ def generate(env, partners, orders):
         SQL(
             """INSERT INTO pos_order (name, partner_id, company_id, state, date_order, amount_total, amount_paid,
                                       amount_tax, amount_return, create_date, write_date)
-               SELECT 'Bulk/' || n, %(first)s + (n * 7919) %% %(partners)s, %(company)s, 'paid',
+               SELECT 'Bulk/' || n, %(first)s + (n::bigint * 7919) %% %(partners)s, %(company)s, 'paid',
                       (now() AT TIME ZONE 'UTC') - make_interval(days => (n * 31) %% 730),
                       amount, amount, 0, 0, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
                  FROM (SELECT n, (10 + (n * 37) %% 490)::numeric AS amount FROM generate_series(1, %(orders)s) n) o""",
