@@ -312,3 +312,28 @@ class TestInsiderPoints(LoyaltyTiersPosCommon, HttpCase):
         self.member.invalidate_recordset()
         self.assertEqual(self.member.points, 320, "an honest order over HTTP books its 120 points")
         self.assertPointsAgree(self.member)
+
+    def test_over_json_rpc_a_top_up_earns_no_points_whatever_the_terminal_claims(self):
+        self.authenticate("pos_cashier", "pos_cashier_pw")
+        lines = [{"product": self.haircut, "quantity": 2}, self.top_up_line(500.0)]
+        result = self.call_kw("pos.order", "sync_from_ui", [[self.card_order(lines, [(self.cash_method, 620.0)])]])
+        [order_id] = [order["id"] for order in result["pos.order"]]
+        self.member.invalidate_recordset()
+        self.assertEqual(self.member.points, 320, "200 held and 120 for the haircuts; the 500 topped up earn nothing")
+        claim = {
+            "points": 620,
+            "points_earned": 620,
+            "points_spent": 0,
+            "program_id": self.program.id,
+            "coupon_id": self.member.id,
+            "barcode": False,
+        }
+        with mute_logger("odoo.http"), self.assertRaises(JsonRpcException) as refusal:
+            self.call_kw("pos.order", "confirm_coupon_programs", [[order_id], {str(self.member.id): claim}])
+        self.assertEqual(refusal.exception.args[0], "odoo.exceptions.UserError")
+        honest = {**claim, "points": 120, "points_earned": 120}
+        answer = self.call_kw("pos.order", "confirm_coupon_programs", [[order_id], {str(self.member.id): honest}])
+        self.assertEqual(answer["coupon_updates"][0]["points"], 320)
+        self.card.invalidate_recordset()
+        self.assertEqual(self.card.principal_balance, 500.0, "the top-up is on the card")
+        self.assertPointsAgree(self.member)

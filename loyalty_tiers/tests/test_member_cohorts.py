@@ -96,7 +96,7 @@ class TestMemberCohorts(LoyaltyTiersCommon):
                 "date": "2025-03-01 10:00:00",
             }
         )
-        Report = self.env["loyalty.member.cohort.report"]
+        Report = self.env["loyalty.member.cohort.report"].with_user(self.tier_user)
         rows = Report.search([("partner_id", "in", (regular | joiner).ids)])
         first = {row.partner_id: (row.is_member, row.loyalty_tier_id) for row in rows if row.month_offset == 0}
         self.assertEqual(first[joiner], (False, self.env["loyalty.tier"]), "joined after their first purchase")

@@ -180,7 +180,7 @@ class TestMemberMonthly(LoyaltyTiersCommon):
         self._backdate(card, "2025-02-01 09:00")
         wallet.sudo()._close("Moved away")
         self._backdate(wallet, "2025-03-15 09:00", "write_date")
-        Report = self.env["loyalty.member.monthly.report"]
+        Report = self.env["loyalty.member.monthly.report"].with_user(self.tier_user)
         months = Report.search([("partner_id", "=", leaver.id)]).mapped("month")
         self.assertEqual(max(months), date.today().replace(day=1), "the loyalty card is still open")
         card.sudo().active = False
@@ -198,9 +198,17 @@ class TestMemberMonthly(LoyaltyTiersCommon):
         self._backdate(self._member(night_owl), "2025-01-31 20:00")  # 04:00 on 1 February in Shanghai
         order = self._pos_purchase(night_owl, self.huaihai, "2025-02-28")
         self._backdate(order, "2025-02-28 17:30", "date_order")  # 01:30 on 1 March there
-        rows = self.env["loyalty.member.monthly.report"].search([("partner_id", "=", night_owl.id)])
+        rows = (
+            self.env["loyalty.member.monthly.report"]
+            .with_user(self.tier_user)
+            .search([("partner_id", "=", night_owl.id)])
+        )
         self.assertEqual(min(rows.mapped("month")), date(2025, 2, 1), "joined on 1 February, Shanghai time")
         active = rows.filtered("active_member_count").mapped("month")
         self.assertEqual(active, [date(2025, 3, 1)], "bought on 1 March, Shanghai time")
-        cohort = self.env["loyalty.member.cohort.report"].search([("partner_id", "=", night_owl.id)])
+        cohort = (
+            self.env["loyalty.member.cohort.report"]
+            .with_user(self.tier_user)
+            .search([("partner_id", "=", night_owl.id)])
+        )
         self.assertEqual(set(cohort.mapped("cohort_month")), {date(2025, 3, 1)})
