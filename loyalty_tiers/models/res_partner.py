@@ -816,14 +816,35 @@ class ResPartner(models.Model):
         return f"rfm_scores_{company.id}_{today:%Y%m%d}_{window_months}"
 
     def _rfm_snapshot(self, company, today, window_months):
-        """A temporary table of today's scores, ranked once per run instead of once per batch."""
-        name = self._rfm_snapshot_name(company, today, window_months)
+        """A temporary table of the customers to segment today, with their scores, made once per run.
+
+        It holds every customer scored in the window and every customer segmented before in ``company``
+        (without scores: they are lost now), by ``partner_id``: each batch reads its rows as a range of
+        that index, so a batch costs its own rows whatever the population.
+        """
+        return self._member_snapshot(
+            self._rfm_snapshot_name(company, today, window_months),
+            SQL(
+                """SELECT COALESCE(scores.partner_id, segmented.id) AS partner_id, scores.last_date,
+                          scores.frequency, scores.amount, scores.recency, scores.frequency_score,
+                          scores.monetary, scores.segment
+                     FROM (%(scores)s) scores
+                     FULL JOIN (SELECT id FROM res_partner WHERE rfm_segment->>%(key)s IS NOT NULL) segmented
+                            ON segmented.id = scores.partner_id""",
+                scores=self._rfm_scores_sql(company, today, window_months),
+                key=str(company.id),
+            ),
+        )
+
+    def _member_snapshot(self, name, query):
+        """The temporary table ``name`` of the rows of ``query``, indexed by ``partner_id``; made by the first
+        batch of a run, read by the others (the nightly figures are computed once per run, not per batch)."""
         table = SQL.identifier(name)
         self.env.cr.execute(SQL("SELECT to_regclass(%s)", f"pg_temp.{name}"))
         if not self.env.cr.fetchone()[0]:
-            self.env.cr.execute(
-                SQL("CREATE TEMPORARY TABLE %s AS %s", table, self._rfm_scores_sql(company, today, window_months))
-            )
+            # One statement a night over every purchase: compiling it would cost more than it saves.
+            self.env.cr.execute("SET LOCAL jit = off")
+            self.env.cr.execute(SQL("CREATE TEMPORARY TABLE %s AS %s", table, query))
             self.env.cr.execute(SQL("CREATE INDEX ON %s (partner_id)", table))
             self.env.cr.execute(SQL("ANALYZE %s", table))
         return table
@@ -845,17 +866,15 @@ class ResPartner(models.Model):
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
-                """WITH todo AS (
-                        SELECT partner.id
-                          FROM res_partner partner LEFT JOIN %(scores)s rfm ON rfm.partner_id = partner.id
-                         WHERE partner.id > %(after)s
-                           AND (rfm.partner_id IS NOT NULL OR partner.rfm_segment->>%(key)s IS NOT NULL)
+                """WITH rfm AS (
+                        SELECT rfm.*
+                          FROM %(scores)s rfm JOIN res_partner partner ON partner.id = rfm.partner_id
+                         WHERE rfm.partner_id > %(after)s AND partner.id > %(after)s  -- both sides start there
                            AND (partner.rfm_date->>%(key)s IS NULL OR (partner.rfm_date->>%(key)s)::date < %(today)s)
-                         ORDER BY partner.id LIMIT %(limit)s
+                         ORDER BY rfm.partner_id LIMIT %(limit)s
                     )
                 UPDATE res_partner partner SET %(values)s
-                  FROM todo LEFT JOIN %(scores)s rfm ON rfm.partner_id = todo.id
-                 WHERE partner.id = todo.id
+                  FROM rfm WHERE partner.id = rfm.partner_id
              RETURNING partner.id""",
                 scores=self._rfm_snapshot(company, today, window_months),
                 after=after_id,
@@ -1018,14 +1037,9 @@ class ResPartner(models.Model):
 
     def _member_figures_snapshot(self, company, today):
         """A temporary table of today's figures, computed once per run instead of once per batch."""
-        name = self._member_figures_snapshot_name(company, today)
-        table = SQL.identifier(name)
-        self.env.cr.execute(SQL("SELECT to_regclass(%s)", f"pg_temp.{name}"))
-        if not self.env.cr.fetchone()[0]:
-            self.env.cr.execute(SQL("CREATE TEMPORARY TABLE %s AS %s", table, self._member_figures_sql(company, today)))
-            self.env.cr.execute(SQL("CREATE INDEX ON %s (partner_id)", table))
-            self.env.cr.execute(SQL("ANALYZE %s", table))
-        return table
+        return self._member_snapshot(
+            self._member_figures_snapshot_name(company, today), self._member_figures_sql(company, today)
+        )
 
     def _lifecycle_stage_sql(self, company, today):
         """The code of the stage of the row ``todo`` (figures, ``old_code`` and ``old_since``), first rule first.
@@ -1091,13 +1105,13 @@ class ResPartner(models.Model):
                     todo AS (
                         SELECT partner.id, figures.*, old.id AS old_stage_id, old.code AS old_code,
                                (partner.lifecycle_stage_date->>%(key)s)::date AS old_since
-                          FROM res_partner partner
-                          JOIN figures ON figures.partner_id = partner.id
+                          FROM figures
+                          JOIN res_partner partner ON partner.id = figures.partner_id
                           LEFT JOIN loyalty_lifecycle_stage old ON old.id = (partner.lifecycle_stage_id->>%(key)s)::int
-                         WHERE partner.id > %(after)s
+                         WHERE figures.partner_id > %(after)s AND partner.id > %(after)s  -- both sides start there
                            AND (partner.member_value_date->>%(key)s IS NULL
                                 OR (partner.member_value_date->>%(key)s)::date < %(today)s)
-                         ORDER BY partner.id LIMIT %(limit)s
+                         ORDER BY figures.partner_id LIMIT %(limit)s
                     ),
                     staged AS (
                         SELECT todo.*, COALESCE(stage.id, todo.old_stage_id) AS new_stage_id
