@@ -938,28 +938,7 @@ class LoyaltyCard(models.Model):
         """
         self.env.cr.execute(
             SQL(
-                """WITH reviewed AS (
-                        SELECT card.id, card.program_id, card.partner_id, card.company_id
-                          FROM loyalty_card card
-                         WHERE card.id IN %(ids)s AND card.partner_id IS NOT NULL
-                           AND EXISTS (SELECT 1 FROM loyalty_tier tier
-                                        WHERE tier.program_id = card.program_id AND tier.active)
-                   ), measure AS MATERIALIZED (
-                        SELECT card.id AS card_id, span.months, %(measures)s
-                          FROM reviewed card
-                          JOIN (SELECT DISTINCT program_id, COALESCE(window_months, 0) AS months
-                                  FROM loyalty_tier WHERE active) span ON span.program_id = card.program_id
-                         CROSS JOIN LATERAL (SELECT (%(today)s::date - make_interval(months => span.months))::date
-                                                    AS cutoff) since
-                   ), reached AS (
-                        SELECT DISTINCT ON (card.id) card.id AS card_id, tier.id AS tier_id
-                          FROM reviewed card
-                          JOIN loyalty_tier tier ON tier.program_id = card.program_id AND tier.active
-                          JOIN measure ON measure.card_id = card.id
-                                      AND measure.months = COALESCE(tier.window_months, 0)
-                         WHERE %(reached)s
-                         ORDER BY card.id, COALESCE(tier.sequence, 0) DESC, tier.id DESC
-                   ), review AS (
+                """WITH review AS (
                         SELECT card.id, card.earned_tier_id AS old_tier_id, target.id AS new_tier_id, decision.change,
                                CASE WHEN decision.change IN ('upgrade', 'downgrade') THEN target.id
                                     ELSE card.earned_tier_id END AS earned_tier_id,
@@ -971,12 +950,30 @@ class LoyaltyCard(models.Model):
                                     WHEN target.id IS NOT NULL THEN %(today)s::date + COALESCE(target.grace_days, 0)
                                END AS tier_review_date  -- none out of every tier
                           FROM loyalty_card card
-                          LEFT JOIN reviewed ON reviewed.id = card.id
-                          LEFT JOIN reached ON reached.card_id = card.id
+                         CROSS JOIN LATERAL (
+                               SELECT card.partner_id IS NOT NULL
+                                      AND EXISTS (SELECT 1 FROM loyalty_tier tier
+                                                   WHERE tier.program_id = card.program_id AND tier.active)
+                                      AS reviewed) scope
+                          -- The tier reached, card by card: its measures once per window its tiers use.
+                          LEFT JOIN LATERAL (
+                               SELECT tier.id AS tier_id
+                                 FROM (SELECT span.months, %(measures)s
+                                         FROM (SELECT DISTINCT COALESCE(window_months, 0) AS months FROM loyalty_tier
+                                                WHERE program_id = card.program_id AND active) span
+                                        CROSS JOIN LATERAL (
+                                              SELECT (%(today)s::date - make_interval(months => span.months))::date
+                                                     AS cutoff) since
+                                       OFFSET 0) measure  -- the fence: measured once per window, not per tier
+                                 JOIN loyalty_tier tier ON tier.program_id = card.program_id AND tier.active
+                                                       AND COALESCE(tier.window_months, 0) = measure.months
+                                WHERE %(reached)s
+                                ORDER BY COALESCE(tier.sequence, 0) DESC, tier.id DESC LIMIT 1
+                          ) reached ON scope.reviewed
                           LEFT JOIN loyalty_tier target ON target.id = reached.tier_id
                           LEFT JOIN loyalty_tier earned ON earned.id = card.earned_tier_id
                          CROSS JOIN LATERAL (
-                               SELECT CASE WHEN reviewed.id IS NULL THEN NULL
+                               SELECT CASE WHEN NOT scope.reviewed THEN NULL
                                            WHEN target.id IS NOT NULL AND (earned.id IS NULL
                                                 OR COALESCE(target.sequence, 0) > COALESCE(earned.sequence, 0))
                                            THEN 'upgrade'
