@@ -867,11 +867,11 @@ class ResPartner(models.Model):
         self.env.cr.execute(
             SQL(
                 """WITH rfm AS (
-                        SELECT rfm.*
-                          FROM %(scores)s rfm JOIN res_partner partner ON partner.id = rfm.partner_id
-                         WHERE rfm.partner_id > %(after)s AND partner.id > %(after)s  -- both sides start there
+                        SELECT scores.*
+                          FROM %(scores)s scores JOIN res_partner partner ON partner.id = scores.partner_id
+                         WHERE scores.partner_id > %(after)s AND partner.id > %(after)s  -- both sides start there
                            AND (partner.rfm_date->>%(key)s IS NULL OR (partner.rfm_date->>%(key)s)::date < %(today)s)
-                         ORDER BY rfm.partner_id LIMIT %(limit)s
+                         ORDER BY scores.partner_id LIMIT %(limit)s
                     )
                 UPDATE res_partner partner SET %(values)s
                   FROM rfm WHERE partner.id = rfm.partner_id
