@@ -2,6 +2,7 @@ from . import (
     account_move,
     loyalty_card,
     loyalty_clv_fit,
+    loyalty_history,
     loyalty_lifecycle_history,
     loyalty_lifecycle_stage,
     loyalty_point_batch,

@@ -56,7 +56,10 @@ class StoredValueLedger(models.Model):
     date = fields.Datetime(required=True, readonly=True, index=True)
     user_id = fields.Many2one("res.users", string="By", required=True, readonly=True)
     idempotency_key = fields.Char(required=True, readonly=True, copy=False)
-    source_ref = fields.Reference(selection="_selection_source_ref", string="Source Document", readonly=True)
+    # Indexed: each sync of a POS order, each refund and payment looks its card movements up by document.
+    source_ref = fields.Reference(
+        selection="_selection_source_ref", string="Source Document", readonly=True, index=True
+    )
     move_id = fields.Many2one("account.move", string="Journal Entry", readonly=True, index="btree_not_null")
     bonus_rule_id = fields.Many2one("stored.value.bonus.rule", readonly=True)
     bonus_expiry_date = fields.Date(readonly=True, help="When the bonus of this credit expires.")
