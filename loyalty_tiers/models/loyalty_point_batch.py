@@ -33,7 +33,7 @@ class LoyaltyPointBatch(models.Model):
     remaining = fields.Float(string="Left", required=True, readonly=True)
     earn_date = fields.Date(string="Earned On", required=True, readonly=True, index=True)
     expiry_date = fields.Date(string="Expires On", readonly=True, index=True)
-    source_key = fields.Char(string="Source", required=True, readonly=True, index=True)
+    source_key = fields.Char(string="Source", required=True, readonly=True)  # indexed by its unique constraint
     description = fields.Char(readonly=True)
     state = fields.Selection(
         [("open", "Open"), ("used", "Used"), ("expired", "Expired")], required=True, default="open", readonly=True
