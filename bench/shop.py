@@ -104,6 +104,71 @@ def set_up_shop(env, name, card_holders=0, card_balance=0.0, loyalty=False):
     return shop
 
 
+def add_past_history(env, shop, rows):
+    """``rows`` past orders' movements, as a shop open for a year or two holds them: ten a customer, on the
+    cards of ``rows // 10`` past customers, in the points history of the shop's loyalty programme and, with
+    the suite, in the stored-value ledger.
+
+    A search that no index serves reads such tables whole at every order; in a new database it costs nothing.
+    The rows name orders that are not there: nothing reads them but those searches.
+    """
+    from odoo.tools import SQL
+
+    cr = env.cr
+    customers = max(rows // 10, 1)
+    if shop["program"]:
+        cr.execute(
+            SQL(
+                """WITH card AS (
+                       INSERT INTO loyalty_card (program_id, company_id, code, points, active,
+                                                 create_uid, create_date, write_uid, write_date)
+                       SELECT %(program)s, program.company_id, 'PAST-' || n, 0, TRUE, 1, now(), 1, now()
+                         FROM generate_series(1, %(customers)s) n, loyalty_program program
+                        WHERE program.id = %(program)s
+                       RETURNING id)
+                   INSERT INTO loyalty_history (card_id, order_model, order_id, description, issued, used,
+                                                create_uid, create_date, write_uid, write_date)
+                   SELECT card.id, 'pos.order', -(card.id * 10 + n), 'past order', 10, 0,
+                          1, now() - interval '1 year', 1, now() - interval '1 year'
+                     FROM card, generate_series(1, 10) n""",
+                program=shop["program"],
+                customers=customers,
+            )
+        )
+        cr.execute("ANALYZE loyalty_card")
+        cr.execute("ANALYZE loyalty_history")
+    if shop["cards"]:
+        past = env["res.partner"].create({"name": "Bench past customers"})
+        cr.execute(
+            SQL(
+                """WITH card AS (
+                       INSERT INTO stored_value_card (name, partner_id, company_id, currency_id, state,
+                                                      principal_balance, bonus_balance, balance,
+                                                      create_uid, create_date, write_uid, write_date)
+                       SELECT 'PAST-' || n, %(partner)s, company.id, company.currency_id, 'active', 0, 0, 0,
+                              1, now(), 1, now()
+                         FROM generate_series(1, %(customers)s) n, res_company company
+                        WHERE company.id = %(company)s
+                       RETURNING id, partner_id, company_id, currency_id)
+                   INSERT INTO stored_value_ledger (name, card_id, partner_id, company_id, currency_id, entry_type,
+                                                    principal_amount, bonus_amount, amount,
+                                                    principal_balance_after, bonus_balance_after, balance_after,
+                                                    date, user_id, idempotency_key, source_ref,
+                                                    create_uid, create_date, write_uid, write_date)
+                   SELECT 'PAST/' || card.id || '/' || n, card.id, card.partner_id, card.company_id,
+                          card.currency_id, 'spend', 0, 0, 0, 0, 0, 0, now() - interval '1 year', 1,
+                          'bench/past/' || card.id || '/' || n, 'pos.order,' || -(card.id * 10 + n),
+                          1, now() - interval '1 year', 1, now() - interval '1 year'
+                     FROM card, generate_series(1, 10) n""",
+                partner=past.id,
+                company=env.company.id,
+                customers=customers,
+            )
+        )
+        cr.execute("ANALYZE stored_value_card")
+        cr.execute("ANALYZE stored_value_ledger")
+
+
 def add_terminals(env, shop, count, login, password):
     """``count`` more terminals (a config and an open session each) of the shop, and a cashier to use them."""
     from odoo import fields
