@@ -106,8 +106,11 @@ class PosOrder(models.Model):
             coupon_data.pop(key)
             earned = sum(program_history.mapped("issued"))
             claimed = self._claimed_points(values)
-            # The terminal counts without the multipliers, which may also be below one.
-            counted = max(earned, self._loyalty_program_points(program) if self.partner_id else 0.0)
+            # The terminal counts without the multipliers, which may also be below one: a claim beyond
+            # what was booked is recounted (a claim within it, the rule, costs no count).
+            counted = earned
+            if self.partner_id and float_compare(claimed, earned, precision_digits=POINT_DIGITS) > 0:
+                counted = max(earned, self._loyalty_program_points(program))
             if float_compare(claimed, counted, precision_digits=POINT_DIGITS) > 0:
                 raise UserError(
                     self.env._(

@@ -125,7 +125,6 @@ class PosPayment(models.Model):
             "currency": order.currency_id,
             "source_ref": f"pos.order,{order.id}",
         }
-        journal = self.payment_method_id.journal_id
         if self.currency_id.compare_amounts(self.amount, 0) > 0:
             if self.currency_id.compare_amounts(self.amount, owed) > 0:
                 raise UserError(
@@ -153,7 +152,7 @@ class PosPayment(models.Model):
             [("stored_value_ledger_id", "=", entry.id)], limit=1
         ):
             # Bonus is a promotion, not a deposit: its share moves between deposits and the expense account.
-            card._post_deposit_move(entry, spent_bonus, journal)
+            card._post_deposit_move(entry, spent_bonus, self.payment_method_id.journal_id)
         return entry.sudo(False)
 
     def _stored_value_refund_split(self, card):
