@@ -77,6 +77,21 @@ class TestPosPointsSync(LoyaltyTiersPosCommon):
         self.assertEqual(card.points, 450)
         self.assertEqual(len(self.batches(card)), 1)
 
+    def test_a_tier_multiplying_below_one_accepts_the_terminals_count_and_no_more(self):
+        self.regular.point_multiplier = 0.5
+        card = self._member()
+        card._update_tiers()
+        self.assertEqual(card.tier_id, self.regular)
+        order = self.sync(self.member_order(5), user=self.pos_cashier)
+        self.assertEqual(card.points, 150, "half a point per unit of the 300 the haircuts earn")
+        # The terminal counts without the multiplier: its 300 is more than the server booked, and honest.
+        self.confirm_claim(order, card, 300)
+        with self.assertRaisesRegex(UserError, "claims 301 points .* the server booked 150"), self.env.cr.savepoint():
+            self.confirm_claim(order, card, 301)
+        self.assertEqual(card.points, 150)
+        self.assertEqual(len(self.batches(card)), 1)
+        self.assertPointsAgree(card)
+
     def test_spent_points_come_from_the_oldest_batch(self):
         card = self._member(points=150)
         self.sync(self.member_order(2, card=card, reward_cost=100), user=self.pos_cashier)
