@@ -107,7 +107,7 @@ class PosOrder(models.Model):
             earned = sum(program_history.mapped("issued"))
             claimed = self._claimed_points(values)
             # The terminal counts without the multipliers, which may also be below one: a claim beyond
-            # what was booked is recounted (a claim within it, the rule, costs no count).
+            # what was booked is recounted; a claim within it, the usual case, needs no count.
             counted = earned
             if self.partner_id and float_compare(claimed, earned, precision_digits=POINT_DIGITS) > 0:
                 counted = max(earned, self._loyalty_program_points(program))
