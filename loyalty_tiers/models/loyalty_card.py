@@ -295,9 +295,8 @@ class LoyaltyCard(models.Model):
         card = self.sudo()._posting().with_context(loyalty_points_booked=True, mail_notrack=True)
         card.write({"points": float_round(before + earned - spent_booked, precision_digits=POINT_DIGITS)})
         if float_compare(earned, 0.0, precision_digits=POINT_DIGITS) > 0:
-            self._create_batch(
-                earned, self._batch_key(f"{order._name},{order.id}"), description, debt=max(-before, 0.0)
-            )
+            key = self._batch_key(f"{order._name},{order.id}")
+            self._create_batch(earned, key, description, debt=max(-before, 0.0), document=order)
         if float_compare(spent_booked, 0.0, precision_digits=POINT_DIGITS) > 0:
             self._consume_points(spent_booked)
         return unpaid
@@ -377,16 +376,19 @@ class LoyaltyCard(models.Model):
         self.ensure_one()
         return f"{source}/card/{self.id}"
 
-    def _create_batch(self, points, key, description=None, debt=0.0):
+    def _create_batch(self, points, key, description=None, debt=0.0, document=None):
         """A batch of ``points`` earned now; ``debt``, the points the card owed (below zero), is paid
-        from it first, so that the open batches always hold what the card holds."""
+        from it first, so that the open batches always hold what the card holds. Where and by whom come
+        from ``document`` when the caller has it, else from the document ``key`` names."""
         self.ensure_one()
         today = fields.Date.context_today(self)
         remaining = float_round(max(points - debt, 0.0), precision_digits=POINT_DIGITS)
+        Batch = self.env["loyalty.point.batch"]
+        company = self.company_id or self.env.company
+        served = Batch._served_values(document, company) if document else Batch._served_values_of_key(key, company)
         # The batches are the cache of the card's points; users change points, never batches.
         return (
-            self.env["loyalty.point.batch"]
-            .sudo()
+            Batch.sudo()
             ._posting()
             .create(
                 {
@@ -398,8 +400,7 @@ class LoyaltyCard(models.Model):
                     "expiry_date": points_math.expiry_date(today, self.program_id.point_validity_months),
                     "source_key": key,
                     "description": description or self.env.context.get("loyalty_points_description"),
-                    # Where and by whom, from the document the key names or the user booking.
-                    **self.env["loyalty.point.batch"]._served_values_of_key(key, self.company_id or self.env.company),
+                    **served,
                 }
             )
         )
