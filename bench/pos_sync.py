@@ -1,14 +1,15 @@
 """POS sync overhead: orders synced through ``pos.order.sync_from_ui``, the method the POS calls.
 
-Four kinds of 3-line orders, interleaved in rounds so that the machine's drift hits all of them alike:
-plain (no customer, cash), a member earning points the way stock ``pos_loyalty`` does (its
-``confirm_coupon_programs`` after the sync, in a database with Odoo's addons only), a member earning
-points through the suite (verification under lock, tier multiplier, expiring batches, tier review, the
-survey invitation decision of a rule inviting one purchase in ten) and an order paid from a stored-value
-card (in a database with the suite). Each order is one transaction, committed, as a POS request is.
-Both databases first get the movements of 200,000 past orders of 20,000 past customers (points history
-and, with the suite, card ledger), as a shop open for a year holds: a lookup no index serves shows what it
-costs there. Prints seconds and SQL queries per order and the ratios to plain in the same database.
+Kinds of 3-line orders, interleaved in rounds so that the machine's drift hits all of them alike:
+plain (no customer, cash), a customer's order without points (what naming a customer costs Odoo itself),
+a member earning points the way stock ``pos_loyalty`` does (its ``confirm_coupon_programs`` after the
+sync), each in a database with Odoo's addons only; then, with the suite, plain, a member earning points
+through the suite (verification under lock, tier multiplier, expiring batches, tier review, the survey
+invitation decision of a rule inviting one purchase in ten) and an order paid from a stored-value card.
+Each order is one transaction, committed, as a POS request is. Both databases first get the movements of
+200,000 past orders of 20,000 past customers (points history and, with the suite, card ledger), as a shop
+open for a year holds: a lookup no index serves shows what it costs there. Prints seconds and SQL queries
+per order and the ratios to plain in the same database.
 
     make bench-pos [ORDERS=500]
 """
@@ -31,8 +32,8 @@ PAST_ORDERS = 200_000
 class Kind:
     """One kind of order: how to build it, and what to call after the sync (the POS's second call)."""
 
-    def __init__(self, name, registry, shop, payments, member=False):
-        self.name, self.registry, self.shop, self.member = name, registry, shop, member
+    def __init__(self, name, registry, shop, payments, member=False, points=True):
+        self.name, self.registry, self.shop, self.member, self.points = name, registry, shop, member, points
         self.payments = payments
         self.seconds, self.queries = [], []
 
@@ -46,7 +47,7 @@ class Kind:
         with harness.environment(self.registry, uid) as env:
             before = env.cr.sql_log_count
             synced = env["pos.order"].sync_from_ui([payload])
-            if self.shop["program"] and payload["partner_id"]:
+            if self.points and self.shop["program"] and payload["partner_id"]:
                 order = env["pos.order"].browse(synced["pos.order"][0]["id"])
                 card = self.shop["loyalty_cards"][self.shop["holders"].index(payload["partner_id"])]
                 order.confirm_coupon_programs(
@@ -88,6 +89,10 @@ def run(harness):
 
     kinds = [
         (Kind("plain (Odoo only)", stock, stock_shop, cash(stock_shop)), stock_uid),
+        (
+            Kind("customer, Odoo only (no points)", stock, stock_shop, cash(stock_shop), member=True, points=False),
+            stock_uid,
+        ),
         (Kind("member, stock pos_loyalty", stock, stock_shop, cash(stock_shop), member=True), stock_uid),
         (Kind("plain (suite installed)", suite, suite_shop, cash(suite_shop)), suite_uid),
         (Kind("member, suite (tiers, batches, checks)", suite, suite_shop, cash(suite_shop), member=True), suite_uid),
@@ -109,6 +114,7 @@ def run(harness):
         harness.report(f"{kind.name}: SQL queries per order", median(kind.queries), "queries")
     figures = {kind.name: (median(kind.seconds), median(kind.queries)) for kind, _uid in kinds}
     for name, base, goal in (
+        ("customer, Odoo only (no points)", "plain (Odoo only)", None),
         ("member, stock pos_loyalty", "plain (Odoo only)", None),
         ("member, suite (tiers, batches, checks)", "plain (suite installed)", "≤ 1.08×"),
         ("paid from a stored-value card", "plain (suite installed)", "≤ 1.12×"),
