@@ -7,7 +7,8 @@ class PosPaymentMethod(models.Model):
 
     _inherit = "pos.payment.method"
 
-    is_stored_value = fields.Boolean(related="journal_id.is_stored_value")
+    # Stored: every sync asks it of the order's payments, and the journal need not be read for that.
+    is_stored_value = fields.Boolean(related="journal_id.is_stored_value", store=True)
 
     @api.model
     def _load_pos_data_fields(self, config):
