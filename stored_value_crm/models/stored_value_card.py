@@ -837,13 +837,8 @@ class StoredValueCard(models.Model):
             )
         now = fields.Datetime.now()
         Ledger = self.env["stored.value.ledger"]
-        source = values.get("source_ref")
-        if isinstance(source, str):
-            # The posting code names a document it holds ("model,id"): no need to look it up again.
-            model, res_id = source.split(",")
-            source = self.env[model].browse(int(res_id))
         # Where and by whom, from the source document or the user booking: never from the caller's values.
-        served = Ledger._served_values(source, self.company_id)
+        served = Ledger._served_values(values.get("source_ref"), self.company_id)
         # The ledger is written by this method only; users have no create right on it.
         entry = Ledger.sudo().create(
             {
