@@ -120,9 +120,7 @@ def turn_night_back(env):
         return f"""(SELECT jsonb_object_agg(company, ((day #>> '{{}}')::date - 1)::text)
                       FROM jsonb_each({column}) mark(company, day))"""
 
-    env.cr.execute(
-        "UPDATE loyalty_card SET tier_checked_date = tier_checked_date - 1 WHERE tier_checked_date IS NOT NULL"
-    )
+    env.cr.execute("UPDATE loyalty_tier_review_progress SET review_date = review_date - 1")
     env.cr.execute(
         f"""UPDATE res_partner SET rfm_date = {day_before("rfm_date")},
                                    member_value_date = {day_before("member_value_date")}
@@ -210,7 +208,8 @@ def run(harness):
         fit_summary = f"{fit.state}, {fit.customer_count:,} customers" if fit else "none"
         staged = env["res.partner"].search_count([("lifecycle_stage_id", "!=", False), ("id", ">=", first)])
         predicted = env["res.partner"].search_count([("member_predicted_clv", ">", 0), ("id", ">=", first)])
-        reviewed = env["loyalty.card"].search_count([("tier_checked_date", "!=", False)])
+        progress = env["loyalty.tier.review.progress"].search([], limit=1)
+        reviewed = env["loyalty.card"].search_count([("id", "<=", progress.last_card_id)])
         segmented = env["res.partner"].search_count([("rfm_segment", "!=", False), ("id", ">=", first)])
         tiers = [
             (tier.name or "none", count)

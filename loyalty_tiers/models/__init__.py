@@ -12,6 +12,7 @@ from . import (
     loyalty_reward,
     loyalty_tier,
     loyalty_tier_history,
+    loyalty_tier_review_progress,
     pos_order,
     pos_order_line,
     pos_session,

@@ -32,7 +32,6 @@ class LoyaltyCard(models.Model):
             "tier_id",
             "tier_since",
             "tier_review_date",
-            "tier_checked_date",
             "tier_review_due",
             "point_batch_ids",
             "tier_history_ids",
@@ -65,7 +64,6 @@ class LoyaltyCard(models.Model):
     tier_review_date = fields.Date(
         readonly=True, help="The member keeps the earned tier until this date even without qualifying."
     )
-    tier_checked_date = fields.Date(readonly=True, copy=False)
     tier_review_due = fields.Boolean(
         readonly=True,
         copy=False,
@@ -911,7 +909,7 @@ class LoyaltyCard(models.Model):
     def _update_tiers(self, today=None):
         """Move each card of ``self`` to the tier its figures reach: up at once, down at its review date.
 
-        Returns the tier history written. Every card is marked checked today, in the same transaction.
+        Returns the tier history written. Reviewing a card twice the same day changes nothing the second time.
         """
         History = self.env["loyalty.tier.history"].sudo()  # written by the tier review only
         if not self:
@@ -934,8 +932,8 @@ class LoyaltyCard(models.Model):
         A card's tier reached is the highest active tier of its programme whose thresholds its member's
         measures over the tier's window meet (:meth:`_tier_reached_sql`). The card moves up to it at once,
         and down (or out of every tier) only from its review date on; a card still in its tier at its review
-        date is confirmed for another grace period. Every card is marked checked today, the cards without
-        a holder or in a programme without active tiers only that.
+        date is confirmed for another grace period. Only the cards whose tier moves or is confirmed are
+        written: a night where nobody moves writes nothing.
         """
         self.env.cr.execute(
             SQL(
@@ -994,11 +992,11 @@ class LoyaltyCard(models.Model):
                                               ELSE card.tier_id END,
                                tier_since = review.tier_since,
                                tier_review_date = review.tier_review_date,
-                               tier_checked_date = %(today)s,
                                write_uid = %(uid)s,
                                write_date = %(now)s
                           FROM review
                          WHERE card.id = review.id AND card.id IN %(ids)s  -- by the ids: no scan of every card
+                           AND review.change IS NOT NULL  -- a card whose tier stands is left as it is
                      RETURNING card.id, card.partner_id, review.old_tier_id, review.new_tier_id, review.change
                    )
                    SELECT id, partner_id, old_tier_id, new_tier_id, change FROM updated
@@ -1019,7 +1017,6 @@ class LoyaltyCard(models.Model):
                 "tier_id",
                 "tier_since",
                 "tier_review_date",
-                "tier_checked_date",
                 "write_uid",
                 "write_date",
             ]
@@ -1222,10 +1219,11 @@ class LoyaltyCard(models.Model):
     def _cron_update_tiers(self, batch_size=1000):
         """End the overrides past their date, then review every member's tier, in committed batches.
 
-        Each card is marked checked today with its new tier, so a run killed midway resumes with the
-        cards it did not reach, and nobody is reviewed twice in a day.
+        Each batch commits with the last card it reviewed (``loyalty.tier.review.progress``), so a run killed
+        midway resumes after it, and nobody is reviewed twice in a day.
         """
         today = fields.Date.context_today(self)
+        Progress = self.env["loyalty.tier.review.progress"]
         ended = self.sudo().search([("tier_override_id", "!=", False), ("tier_override_end", "<", today)])
         ended.sudo().write({"tier_override_id": False, "tier_override_end": False, "tier_override_reason": False})
         self.flush_model()
@@ -1235,15 +1233,16 @@ class LoyaltyCard(models.Model):
                     WHERE card.active AND card.partner_id IS NOT NULL
                       AND EXISTS (SELECT 1 FROM loyalty_tier tier
                                    WHERE tier.program_id = card.program_id AND tier.active)
-                      AND (card.tier_checked_date IS NULL OR card.tier_checked_date < %s)
+                      AND card.id > %s
                     ORDER BY card.id""",
-                today,
+                Progress._reviewed_up_to(today),
             )
         )
         card_ids = [row[0] for row in self.env.cr.fetchall()]
         for start in range(0, len(card_ids), batch_size):
             cards = self.sudo().browse(card_ids[start : start + batch_size])  # every company's members
             cards._update_tiers(today)
+            Progress._record(today, cards.ids[-1])
             if not self.env["ir.cron"]._commit_progress(len(cards), remaining=len(card_ids) - start - len(cards)):
                 break
 
