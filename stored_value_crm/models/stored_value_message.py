@@ -114,14 +114,16 @@ class StoredValueMessage(models.Model):
                 if setting[channel] and (channel == "phone" or spec.get(channel))
             ]
             partners = company_records.partner_id
-            allowed = {channel: partners._stored_value_may_contact(channel) for channel in channels}
-            told = self._recently_told(partners, message_type, setting["min_gap_hours"], now)
+            allowed = {channel: set(partners._stored_value_may_contact(channel).ids) for channel in channels}
+            # Ids in sets: a night's tier review tells thousands, and a recordset's ``in`` scans its ids.
+            reachable = set().union(*allowed.values())
+            told = self._recently_told(partners.browse(reachable), message_type, setting["min_gap_hours"], now)
             for record in company_records:
                 partner = record.partner_id
-                if partner.id in told:
+                if partner.id in told or partner.id not in reachable:
                     continue
                 told.add(partner.id)
-                for channel in (channel for channel in channels if partner in allowed[channel]):
+                for channel in (channel for channel in channels if partner.id in allowed[channel]):
                     quiet_end = (
                         channel == "sms"
                         and setting["respect_quiet_hours"]
