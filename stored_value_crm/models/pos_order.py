@@ -132,7 +132,8 @@ class PosOrder(models.Model):
                 continue
             if isinstance(order.get("uuid"), str):
                 keys.add((ORDER_LOCK_SPACE, order["uuid"], 0))
-            for command in order.get("payment_ids") or ():
+            payments = order.get("payment_ids")
+            for command in payments if isinstance(payments, (list, tuple)) else ():  # others: refused at the sync
                 values = command[2] if isinstance(command, (list, tuple)) and len(command) == 3 else None
                 card_id = values.get("stored_value_card_id") if isinstance(values, dict) else None
                 if isinstance(card_id, int) and not isinstance(card_id, bool) and 0 < card_id < 2**31:
@@ -229,6 +230,8 @@ class PosOrder(models.Model):
             return self.env._("Order %(order)s names no POS session.", order=name)
         parts = [(self, order)]
         for key, model in ORDER_PARTS.items():
+            if not isinstance(order.get(key) or [], (list, tuple)):
+                return self.env._("Order %(order)s has lines or payments the server cannot read.", order=name)
             for command in order.get(key) or []:
                 if not isinstance(command, (list, tuple)) or not command:
                     return self.env._("Order %(order)s has lines or payments the server cannot read.", order=name)

@@ -1,7 +1,7 @@
 import math
 from uuid import uuid4
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from odoo.exceptions import UserError
@@ -137,6 +137,9 @@ class TestPosSyncBatch(StoredValuePosCommon):
         key_index=st.integers(min_value=0, max_value=6),
         value=JSON_VALUES,
     )
+    # Found by this test: payments or lines that are not a list stopped the whole sync with a TypeError.
+    @example(where="order", key_index=6, value=True)
+    @example(where="order", key_index=5, value=7)
     def test_whatever_a_payload_carries_it_syncs_or_is_refused_alone(self, where, key_index, value):
         """A random value anywhere in an order: it syncs, or it is refused with nothing of it written,
         and the order synced with it in the same batch is booked either way."""
