@@ -1,7 +1,7 @@
 {
     "name": "Stored Value CRM",
     "summary": "Prepaid member cards: bonus top-ups, append-only ledger, liability accounting, POS payment, follow-ups",
-    "version": "19.0.1.5.0",
+    "version": "19.0.1.6.0",
     "category": "Sales/Point of Sale",
     "author": "Stored Value Suite Contributors",
     "website": "https://github.com/stored-value-suite/odoo-stored-value",

@@ -876,7 +876,8 @@ class LoyaltyCard(models.Model):
         """The measures of the member of the ``loyalty_card`` row ``card`` since the date ``cutoff`` (SQL), as
         columns named and ordered as ``points_math.MEASURES``: the one definition of the tier measures."""
         return SQL(
-            """COALESCE((SELECT SUM((pos.amount_total - %(top_ups)s) / COALESCE(NULLIF(pos.currency_rate, 0), 1))
+            """COALESCE((SELECT SUM((pos.amount_total - pos.stored_value_top_up_amount)
+                                    / COALESCE(NULLIF(pos.currency_rate, 0), 1))
                            FROM pos_order pos
                           WHERE pos.partner_id = card.partner_id AND pos.state IN ('paid', 'done')
                             AND (card.company_id IS NULL OR pos.company_id = card.company_id)
@@ -898,7 +899,6 @@ class LoyaltyCard(models.Model):
                             AND (card.company_id IS NULL OR entry.company_id = card.company_id)
                             AND entry.date >= %(cutoff)s::timestamp), 0) AS topup""",
             cutoff=cutoff,
-            top_ups=self.env["pos.order"]._stored_value_top_up_amount_sql(SQL("pos")),
         )
 
     def _tier_measures_by_window(self, today):

@@ -790,7 +790,8 @@ class ResPartner(models.Model):
             move_store = SQL(", NULL::int")
         return SQL(
             """SELECT pos.company_id, buyer.commercial_partner_id AS partner_id, %(pos_day)s::date AS date,
-                      (pos.amount_total - %(top_ups)s) / COALESCE(NULLIF(pos.currency_rate, 0), 1) AS amount
+                      (pos.amount_total - pos.stored_value_top_up_amount)
+                      / COALESCE(NULLIF(pos.currency_rate, 0), 1) AS amount
                       %(pos_margin)s %(pos_store)s
                  FROM pos_order pos JOIN res_partner buyer ON buyer.id = pos.partner_id
                  JOIN (%(zones)s) zone ON zone.company_id = pos.company_id
@@ -802,7 +803,6 @@ class ResPartner(models.Model):
                 WHERE %(move_conditions)s
                   AND NOT EXISTS (SELECT 1 FROM pos_order invoiced WHERE invoiced.account_move = move.id)""",
             pos_day=Report._local_sql(SQL("pos.date_order"), SQL("zone.tz")),
-            top_ups=self.env["pos.order"]._stored_value_top_up_amount_sql(SQL("pos")),
             zones=Report._company_zones_sql(),
             pos_conditions=SQL(" AND ").join(pos_conditions),
             move_conditions=SQL(" AND ").join(move_conditions),

@@ -44,6 +44,18 @@ class TestTierReviewQueue(LoyaltyTiersPosCommon):
         self.assertEqual(other_card.tier_id, self.regular)
         self.assertFalse(any((self.card | other_card).mapped("tier_review_due")))
 
+    def test_card_top_ups_sold_with_a_purchase_are_not_spend(self):
+        wallet = self.env["stored.value.card"].search([("partner_id", "=", self.holder.id)], limit=1)
+        data = self.create_ui_order_data(
+            [{"product": self.haircut, "quantity": 20}, self.top_up_line(4000.0, card=wallet)], customer=self.holder
+        )
+        [order] = self.sync(data, user=self.pos_cashier)
+        self.assertEqual((order.amount_total, order.stored_value_top_up_amount), (5200.0, 4000.0))
+        self.env["loyalty.card"]._review_due_tiers()
+        self.assertEqual(self.card.tier_id, self.silver, "1,200 bought (and 4,000 topped up): Silver, not Gold")
+        self.env["res.partner"]._compute_rfm_batch(self.company, self.today, 100)
+        self.assertEqual(self.holder.rfm_amount, 1200.0)
+
     def test_a_return_has_its_member_reviewed_too(self):
         [order] = self.gold_order()
         self.env["loyalty.card"]._review_due_tiers()

@@ -10,6 +10,7 @@ from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 from odoo.tools.misc import format_amount
+from odoo.tools.sql import column_exists
 
 from ..tools import wallet_math
 from ..tools.keys import check_uuid, is_record_id
@@ -34,7 +35,7 @@ class PosOrder(models.Model):
 
     _name = "pos.order"
     _inherit = ["pos.order", "stored.value.guard"]
-    _protected_fields = frozenset({"stored_value_review"})
+    _protected_fields = frozenset({"stored_value_review", "stored_value_top_up_amount"})
 
     stored_value_review = fields.Boolean(
         string="Card Booking to Settle",
@@ -48,6 +49,15 @@ class PosOrder(models.Model):
         copy=False,
         help="What an offline terminal typed about a member it opened a card for: read once at sync, not kept.",
     )
+    stored_value_top_up_amount = fields.Monetary(
+        string="Card Top-ups Sold",
+        compute="_compute_stored_value_top_up_amount",
+        store=True,
+        readonly=True,
+        help="What the card top-ups sold in the order came to, taxes included: money kept for the customer, "
+        "not a purchase, which the reports of what customers bought leave out (what the card later pays for "
+        "is the purchase).",
+    )
     stored_value_ledger_ids = fields.One2many(
         "stored.value.ledger", compute="_compute_stored_value_ledger_ids", string="Card Movements"
     )
@@ -57,20 +67,41 @@ class PosOrder(models.Model):
         for order in self:
             order.stored_value_ledger_ids = entries[order]
 
-    @api.model
-    def _stored_value_top_up_amount_sql(self, order):
-        """What the card top-ups sold in the ``pos_order`` row ``order`` (an ``SQL`` alias) came to, taxes
-        included: money kept for the customer, not a purchase, which the reports of what customers bought
-        leave out (what the card later pays for is the purchase)."""
-        return SQL(
-            """COALESCE((SELECT SUM(line.price_subtotal_incl) FROM pos_order_line line
-                          WHERE line.order_id = %s.id
-                            AND line.product_id IN (SELECT product.id FROM product_product product
-                                                      JOIN product_template template
-                                                        ON template.id = product.product_tmpl_id
-                                                     WHERE template.stored_value_top_up)), 0)""",
-            order,
+    def _auto_init(self):
+        if not column_exists(self.env.cr, self._table, "stored_value_top_up_amount"):
+            # Added to a shop's past orders at once: 0 for all (without rewriting the table), then the
+            # orders that sold top-ups in one statement, not every order recomputed by the ORM.
+            self.env.cr.execute(
+                SQL(
+                    "ALTER TABLE %s ADD COLUMN stored_value_top_up_amount numeric DEFAULT 0",
+                    SQL.identifier(self._table),
+                )
+            )
+            if column_exists(self.env.cr, "product_template", "stored_value_top_up"):  # else none was sold
+                self._fill_stored_value_top_up_amount()
+        return super()._auto_init()
+
+    def _fill_stored_value_top_up_amount(self):
+        """Write what the top-ups sold in each order came to, for every order that sold one, in one statement."""
+        self.env.cr.execute(
+            """UPDATE pos_order pos SET stored_value_top_up_amount = sold.amount
+                 FROM (SELECT line.order_id, SUM(line.price_subtotal_incl) AS amount
+                         FROM pos_order_line line
+                         JOIN product_product product ON product.id = line.product_id
+                         JOIN product_template template ON template.id = product.product_tmpl_id
+                        WHERE template.stored_value_top_up
+                        GROUP BY line.order_id) sold
+                WHERE pos.id = sold.order_id"""
         )
+        self.invalidate_model(["stored_value_top_up_amount"])
+
+    @api.depends("lines.price_subtotal_incl", "lines.product_id")
+    def _compute_stored_value_top_up_amount(self):
+        # Not on the products' top-up flag: a top-up sold stays one when its product is changed later.
+        for order in self:
+            order.stored_value_top_up_amount = sum(
+                order.lines.filtered(lambda line: line.product_id.stored_value_top_up).mapped("price_subtotal_incl")
+            )
 
     @api.model
     def _load_pos_data_fields(self, config):
@@ -332,7 +363,8 @@ class PosOrder(models.Model):
         A member card an offline terminal opened is opened now, before the order books on it.
         """
         member_problem = self._stored_value_open_order_member(order)
-        order.pop("stored_value_review", None)
+        for name in self._protected_fields:
+            order.pop(name, None)
         for command in order.get("payment_ids") or ():
             if isinstance(command, (list, tuple)) and len(command) > 2 and isinstance(command[2], dict):
                 for name in BOOKING_FIELDS:

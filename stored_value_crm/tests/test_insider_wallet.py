@@ -292,6 +292,20 @@ class TestInsiderWallet(StoredValuePosCommon):
         with self.assertRaises(AccessError), self.env.cr.savepoint():
             order.payment_ids.with_user(self.pos_cashier).write({"stored_value_state": False})
 
+    def test_what_the_top_ups_of_an_order_came_to_is_the_servers_count(self):
+        """The reports leave it out of what the customer bought: a forged figure would move tiers and segments."""
+        line = self.top_up_line(100.0, card=self.other_card)
+        data = self.card_order([line, (self.haircut, 1)], [(self.cash_method, 160.0)])
+        data["stored_value_top_up_amount"] = 0.0
+        order = self.sync(data, user=self.pos_cashier)
+        self.assertEqual(order.stored_value_top_up_amount, 100.0)
+        with self.assertRaises(AccessError), self.env.cr.savepoint():
+            order.with_user(self.pos_cashier).write({"stored_value_top_up_amount": 0.0})
+        # A shop upgrading to this version has its past orders filled by one statement.
+        self.env.cr.execute("UPDATE pos_order SET stored_value_top_up_amount = 0 WHERE id = %s", [order.id])
+        order._fill_stored_value_top_up_amount()
+        self.assertEqual(order.stored_value_top_up_amount, 100.0)
+
     def test_uuids_chosen_to_share_a_booking_key_book_nothing(self):
         """``a/payment/b`` + ``c`` and ``a`` + ``b/payment/c`` would make one key for two payments."""
         order_uuid, payment_uuid, last = str(uuid4()), str(uuid4()), str(uuid4())
