@@ -115,17 +115,7 @@ def generate(env, partners, orders):
 
 def turn_night_back(env):
     """Move the marks of the night's tier review and segmentation back a day, as the next night finds them."""
-
-    def day_before(column):
-        return f"""(SELECT jsonb_object_agg(company, ((day #>> '{{}}')::date - 1)::text)
-                      FROM jsonb_each({column}) mark(company, day))"""
-
-    env.cr.execute("UPDATE loyalty_tier_review_progress SET review_date = review_date - 1")
-    env.cr.execute(
-        f"""UPDATE res_partner SET rfm_date = {day_before("rfm_date")},
-                                   member_value_date = {day_before("member_value_date")}
-             WHERE rfm_date IS NOT NULL OR member_value_date IS NOT NULL"""
-    )
+    env.cr.execute("UPDATE loyalty_night_progress SET run_date = run_date - 1, done_date = done_date - 1")
     env.invalidate_all()
 
 
@@ -208,8 +198,8 @@ def run(harness):
         fit_summary = f"{fit.state}, {fit.customer_count:,} customers" if fit else "none"
         staged = env["res.partner"].search_count([("lifecycle_stage_id", "!=", False), ("id", ">=", first)])
         predicted = env["res.partner"].search_count([("member_predicted_clv", ">", 0), ("id", ">=", first)])
-        progress = env["loyalty.tier.review.progress"].search([], limit=1)
-        reviewed = env["loyalty.card"].search_count([("id", "<=", progress.last_card_id)])
+        progress = env["loyalty.night.progress"]._of("tier_review")
+        reviewed = env["loyalty.card"].search_count([("id", "<=", progress.last_id)])
         segmented = env["res.partner"].search_count([("rfm_segment", "!=", False), ("id", ">=", first)])
         tiers = [
             (tier.name or "none", count)

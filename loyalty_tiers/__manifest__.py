@@ -1,7 +1,7 @@
 {
     "name": "Loyalty Tiers",
     "summary": "Member tiers with upgrade and downgrade, expiring point batches, per-tier benefits and RFM segments",
-    "version": "19.0.1.6.0",
+    "version": "19.0.1.7.0",
     "category": "Sales/Loyalty",
     "author": "Stored Value Suite Contributors",
     "website": "https://github.com/stored-value-suite/odoo-stored-value",

@@ -743,7 +743,6 @@ class CustomerFeedbackInvitation(models.Model):
         program.coupon_ids._update_tiers(today)
         Partner = self.env["res.partner"]
         company = self.env.company
-        key = str(company.id)
         self.env.flush_all()
         # The programme's demo already segmented its first members today, before this population bought.
         for snapshot in (
@@ -751,16 +750,11 @@ class CustomerFeedbackInvitation(models.Model):
             Partner._member_figures_snapshot_name(company, today),
         ):
             self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(snapshot)))
-        self.env.cr.execute(
-            SQL(
-                "UPDATE res_partner SET rfm_date = rfm_date - %(key)s, member_value_date = member_value_date - %(key)s",
-                key=key,
-            )
-        )
-        Partner.invalidate_model(["rfm_date", "member_value_date"])
+        Progress = self.env["loyalty.night.progress"]
+        (Progress._of("rfm", company) | Progress._of("lifecycle", company)).unlink()
         nights = [today.replace(day=1) - relativedelta(months=months) for months in range(11, -1, -1)]
         for night in (night for night in nights if night < today):
-            for _done in Partner._batches_by_id(Partner._compute_lifecycle_batch, company, night, 1000):
+            for _done in Partner._batches_by_id("lifecycle", Partner._compute_lifecycle_batch, company, night, 1000):
                 pass
             snapshot = Partner._member_figures_snapshot_name(company, night)
             self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(snapshot)))

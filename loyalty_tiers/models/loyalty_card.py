@@ -1219,11 +1219,11 @@ class LoyaltyCard(models.Model):
     def _cron_update_tiers(self, batch_size=1000):
         """End the overrides past their date, then review every member's tier, in committed batches.
 
-        Each batch commits with the last card it reviewed (``loyalty.tier.review.progress``), so a run killed
+        Each batch commits with the last card it reviewed (``loyalty.night.progress``), so a run killed
         midway resumes after it, and nobody is reviewed twice in a day.
         """
         today = fields.Date.context_today(self)
-        Progress = self.env["loyalty.tier.review.progress"]
+        Progress = self.env["loyalty.night.progress"]
         ended = self.sudo().search([("tier_override_id", "!=", False), ("tier_override_end", "<", today)])
         ended.sudo().write({"tier_override_id": False, "tier_override_end": False, "tier_override_reason": False})
         self.flush_model()
@@ -1235,15 +1235,16 @@ class LoyaltyCard(models.Model):
                                    WHERE tier.program_id = card.program_id AND tier.active)
                       AND card.id > %s
                     ORDER BY card.id""",
-                Progress._reviewed_up_to(today),
+                Progress._reached("tier_review", today),
             )
         )
         card_ids = [row[0] for row in self.env.cr.fetchall()]
         for start in range(0, len(card_ids), batch_size):
             cards = self.sudo().browse(card_ids[start : start + batch_size])  # every company's members
             cards._update_tiers(today)
-            Progress._record(today, cards.ids[-1])
-            if not self.env["ir.cron"]._commit_progress(len(cards), remaining=len(card_ids) - start - len(cards)):
+            remaining = len(card_ids) - start - len(cards)
+            Progress._record("tier_review", today, cards.ids[-1], done=not remaining)
+            if not self.env["ir.cron"]._commit_progress(len(cards), remaining=remaining):
                 break
 
     # ------------------------------------------------------------------

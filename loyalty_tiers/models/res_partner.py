@@ -175,9 +175,7 @@ class ResPartner(models.Model):
         help="In the company currency.",
     )
     rfm_currency_id = fields.Many2one("res.currency", compute="_compute_rfm_currency_id", groups="base.group_user")
-    rfm_date = fields.Date(
-        string="Segmented On", company_dependent=True, index=False, readonly=True, groups="base.group_user"
-    )
+    rfm_date = fields.Date(string="Segmented On", compute="_compute_night_dates", groups="base.group_user")
     # The member's life cycle stage and value in each company, computed by the same nightly run as the
     # segments (see "Life cycle and value" below); nobody writes them by hand.
     lifecycle_stage_id = fields.Many2one(
@@ -259,9 +257,7 @@ class ResPartner(models.Model):
         help="The predicted lifetime value is in the company's top share while the member's tier is below the top "
         "tier of its programme.",
     )
-    member_value_date = fields.Date(
-        string="Valued On", company_dependent=True, index=False, readonly=True, copy=False, groups="base.group_user"
-    )
+    member_value_date = fields.Date(string="Valued On", compute="_compute_night_dates", groups="base.group_user")
 
     @api.depends("loyalty_member_card_ids.tier_id", "loyalty_member_card_ids.active")
     def _compute_loyalty_tier_id(self):
@@ -282,6 +278,20 @@ class ResPartner(models.Model):
             partner.loyalty_points_expiring_date = card.points_expiring_date
             partner.loyalty_next_tier_id = card.next_tier_id
             partner.loyalty_tier_progress = card.tier_progress
+
+    @api.depends_context("company")
+    def _compute_night_dates(self):
+        """The day of the last nightly run that segmented (valued) the customer in the current company."""
+        Progress = self.env["loyalty.night.progress"]
+        company = self.env.company
+        for fname, job, figure in (
+            ("rfm_date", "rfm", "rfm_segment"),
+            ("member_value_date", "lifecycle", "lifecycle_stage_id"),
+        ):
+            done = self.filtered(figure)
+            dates = Progress._last_dates(job, company, done._origin.ids)
+            for partner in self:
+                partner[fname] = dates.get(partner._origin.id, False)
 
     @api.depends_context("company")
     def _compute_rfm_currency_id(self):
@@ -850,55 +860,47 @@ class ResPartner(models.Model):
         return table
 
     def _compute_rfm_batch(self, company, today, batch_size, after_id=0, window_months=RFM_WINDOW_MONTHS):
-        """Score the next ``batch_size`` customers of ``company`` not segmented today, by id from ``after_id``
-        on; return how many and the last id scored.
+        """Score the next ``batch_size`` customers of ``company`` by id after ``after_id``; return how many and
+        the last id scored.
 
         Customers who bought in the window are scored; those segmented before who no longer did are
-        lost. Each row is marked segmented today by the same statement, so a killed run resumes. The
-        scores are written for ``company`` only, in the company-dependent columns. Passing on the last id
-        keeps each batch to its own rows instead of reading again past those done.
+        lost. Only the customers whose scores change are written, for ``company`` only, in the
+        company-dependent columns: a night where nobody moves rewrites no contact.
         """
         key = str(company.id)
-
-        def company_value(column, value):
-            return self._company_value_sql(column, key, value)
-
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """WITH rfm AS (
-                        SELECT scores.*
-                          FROM %(scores)s scores JOIN res_partner partner ON partner.id = scores.partner_id
-                         WHERE scores.partner_id > %(after)s AND partner.id > %(after)s  -- both sides start there
-                           AND (partner.rfm_date->>%(key)s IS NULL OR (partner.rfm_date->>%(key)s)::date < %(today)s)
-                         ORDER BY scores.partner_id LIMIT %(limit)s
+                        SELECT scores.* FROM %(scores)s scores
+                         WHERE scores.partner_id > %(after)s ORDER BY scores.partner_id LIMIT %(limit)s
+                    ),
+                    updated AS (
+                        UPDATE res_partner partner SET %(values)s
+                          FROM rfm WHERE partner.id = rfm.partner_id AND %(changed)s
+                     RETURNING partner.id
                     )
-                UPDATE res_partner partner SET %(values)s
-                  FROM rfm WHERE partner.id = rfm.partner_id
-             RETURNING partner.id""",
+                SELECT (SELECT COUNT(*) FROM rfm), (SELECT MAX(partner_id) FROM rfm), (SELECT COUNT(*) FROM updated)""",
                 scores=self._rfm_snapshot(company, today, window_months),
                 after=after_id,
-                key=key,
-                today=today,
                 limit=batch_size,
-                values=SQL(", ").join(
-                    [
-                        company_value("rfm_recency_score", SQL("COALESCE(rfm.recency, 0)")),
-                        company_value("rfm_frequency_score", SQL("COALESCE(rfm.frequency_score, 0)")),
-                        company_value("rfm_monetary_score", SQL("COALESCE(rfm.monetary, 0)")),
-                        company_value("rfm_segment", SQL("COALESCE(rfm.segment, 'lost')")),
-                        company_value(
-                            "rfm_last_order_date",
-                            SQL("COALESCE(rfm.last_date::text, partner.rfm_last_order_date->>%s)", key),
+                **self._company_values_sql(
+                    key,
+                    {
+                        "rfm_recency_score": SQL("COALESCE(rfm.recency, 0)"),
+                        "rfm_frequency_score": SQL("COALESCE(rfm.frequency_score, 0)"),
+                        "rfm_monetary_score": SQL("COALESCE(rfm.monetary, 0)"),
+                        "rfm_segment": SQL("COALESCE(rfm.segment, 'lost')"),
+                        "rfm_last_order_date": SQL(
+                            "COALESCE(rfm.last_date::text, partner.rfm_last_order_date->>%s)", key
                         ),
-                        company_value("rfm_order_count", SQL("COALESCE(rfm.frequency, 0)")),
-                        company_value("rfm_amount", SQL("COALESCE(rfm.amount, 0)")),
-                        company_value("rfm_date", SQL("%s::date::text", today)),
-                    ]
+                        "rfm_order_count": SQL("COALESCE(rfm.frequency, 0)"),
+                        "rfm_amount": SQL("COALESCE(rfm.amount, 0)"),
+                    },
                 ),
             )
         )
-        done = [partner_id for (partner_id,) in self.env.cr.fetchall()]
+        count, last_id, _written = self.env.cr.fetchone()
         self.invalidate_model(
             [
                 "rfm_recency_score",
@@ -908,10 +910,9 @@ class ResPartner(models.Model):
                 "rfm_last_order_date",
                 "rfm_order_count",
                 "rfm_amount",
-                "rfm_date",
             ]
         )
-        return len(done), max(done, default=after_id)
+        return count, last_id or after_id
 
     @api.model
     def _cron_compute_rfm(self, batch_size=1000):
@@ -930,22 +931,31 @@ class ResPartner(models.Model):
         RFM segments first, then the life cycle stages and value figures, then the predicted lifetime
         value; the caller commits between batches (a run stopped there resumes with the next one).
         """
-        yield from self._batches_by_id(self._compute_rfm_batch, company, today, batch_size)
+        yield from self._batches_by_id("rfm", self._compute_rfm_batch, company, today, batch_size)
         snapshot = self._rfm_snapshot_name(company, today, RFM_WINDOW_MONTHS)
         self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(snapshot)))
-        yield from self._batches_by_id(self._compute_lifecycle_batch, company, today, batch_size)
+        yield from self._batches_by_id("lifecycle", self._compute_lifecycle_batch, company, today, batch_size)
         if done := self._compute_member_clv(company, today):
             yield done
         snapshot = self._member_figures_snapshot_name(company, today)
         self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(snapshot)))
 
     @api.model
-    def _batches_by_id(self, compute_batch, company, today, batch_size):
+    def _batches_by_id(self, job, compute_batch, company, today, batch_size):
         """Run ``compute_batch(company, today, batch_size, after_id)`` over ``company``'s customers, each batch
-        going on from the last id the one before did; yield how many each batch did."""
-        after_id = 0
+        going on from the last id the one before did, and yield how many each batch did.
+
+        Each batch records the last id it did in the nightly ``job``'s progress, in its own transaction: a
+        run killed midway resumes after it, and a run of a day that went through does nothing again.
+        """
+        Progress = self.env["loyalty.night.progress"]
+        progress = Progress._of(job, company)
+        if progress.run_date == today and progress.done_date == today:
+            return
+        after_id = Progress._reached(job, today, company)
         while True:
             done, after_id = compute_batch(company, today, batch_size, after_id)
+            Progress._record(job, today, after_id, company, done=not done)
             if not done:
                 return
             yield done
@@ -1088,16 +1098,28 @@ class ResPartner(models.Model):
             value=value,
         )
 
-    def _compute_lifecycle_batch(self, company, today, batch_size, after_id=0):
-        """Stage and value the next ``batch_size`` customers of ``company`` not valued today, by id from
-        ``after_id`` on; return how many and the last id valued.
+    def _company_values_sql(self, key, values):
+        """``{"values": ..., "changed": ...}``: the assignments of ``values`` (``{column: SQL value}``) to the
+        company-dependent columns of the row ``partner`` for the company ``key``, and the condition that one
+        of them changes (a value compared as the JSON it is written as)."""
+        return {
+            "values": SQL(", ").join(self._company_value_sql(column, key, value) for column, value in values.items()),
+            "changed": SQL(
+                "ROW(%s) IS DISTINCT FROM ROW(%s)",
+                SQL(", ").join(SQL("partner.%s -> %s", SQL.identifier(column), key) for column in values),
+                SQL(", ").join(SQL("to_jsonb(%s)", value) for value in values.values()),
+            ),
+        }
 
-        One statement per batch: it writes the figures and the stage in the company-dependent columns,
-        marks the rows valued today (so a killed run resumes), and inserts a history row for every
-        changed stage from the rows it updated.
+    def _compute_lifecycle_batch(self, company, today, batch_size, after_id=0):
+        """Stage and value the next ``batch_size`` customers of ``company`` by id after ``after_id``; return
+        how many and the last id valued.
+
+        One statement per batch: it writes the figures and the stage in the company-dependent columns of the
+        customers whose figures change, and inserts a history row for every changed stage from the rows it
+        updated.
         """
         key = str(company.id)
-        value = self._company_value_sql
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -1109,8 +1131,6 @@ class ResPartner(models.Model):
                           JOIN res_partner partner ON partner.id = figures.partner_id
                           LEFT JOIN loyalty_lifecycle_stage old ON old.id = (partner.lifecycle_stage_id->>%(key)s)::int
                          WHERE figures.partner_id > %(after)s AND partner.id > %(after)s  -- both sides start there
-                           AND (partner.member_value_date->>%(key)s IS NULL
-                                OR (partner.member_value_date->>%(key)s)::date < %(today)s)
                          ORDER BY figures.partner_id LIMIT %(limit)s
                     ),
                     staged AS (
@@ -1119,7 +1139,7 @@ class ResPartner(models.Model):
                     ),
                     updated AS (
                         UPDATE res_partner partner SET %(values)s
-                          FROM staged WHERE partner.id = staged.id
+                          FROM staged WHERE partner.id = staged.id AND %(changed)s
                         RETURNING partner.id, staged.old_stage_id, staged.new_stage_id
                     ),
                     changes AS (
@@ -1132,7 +1152,7 @@ class ResPartner(models.Model):
                          WHERE new_stage_id IS NOT NULL AND new_stage_id IS DISTINCT FROM old_stage_id
                         RETURNING id
                     )
-                SELECT (SELECT COUNT(*) FROM updated), (SELECT MAX(id) FROM updated), (SELECT COUNT(*) FROM changes)""",
+                SELECT (SELECT COUNT(*) FROM todo), (SELECT MAX(id) FROM todo), (SELECT COUNT(*) FROM changes)""",
                 figures=self._member_figures_snapshot(company, today),
                 after=after_id,
                 key=key,
@@ -1141,25 +1161,21 @@ class ResPartner(models.Model):
                 stage=self._lifecycle_stage_sql(company, today),
                 company=company.id,
                 uid=self.env.uid,
-                values=SQL(", ").join(
-                    [
-                        value("lifecycle_stage_id", key, SQL("staged.new_stage_id")),
-                        value(
-                            "lifecycle_stage_date",
-                            key,
-                            SQL(
-                                "CASE WHEN staged.new_stage_id IS DISTINCT FROM staged.old_stage_id "
-                                "THEN %s::date ELSE staged.old_since END::text",
-                                today,
-                            ),
+                **self._company_values_sql(
+                    key,
+                    {
+                        "lifecycle_stage_id": SQL("staged.new_stage_id"),
+                        "lifecycle_stage_date": SQL(
+                            "CASE WHEN staged.new_stage_id IS DISTINCT FROM staged.old_stage_id "
+                            "THEN %s::date ELSE staged.old_since END::text",
+                            today,
                         ),
-                        value("member_net_spend", key, SQL("COALESCE(staged.net_spend, 0)")),
-                        value("member_topup_amount", key, SQL("staged.topup_amount")),
-                        value("member_margin", key, SQL("staged.margin")),
-                        value("member_average_order_value", key, SQL("staged.average_order_value")),
-                        value("member_purchase_interval", key, SQL("staged.purchase_interval")),
-                        value("member_value_date", key, SQL("%s::date::text", today)),
-                    ]
+                        "member_net_spend": SQL("COALESCE(staged.net_spend, 0)"),
+                        "member_topup_amount": SQL("staged.topup_amount"),
+                        "member_margin": SQL("staged.margin"),
+                        "member_average_order_value": SQL("staged.average_order_value"),
+                        "member_purchase_interval": SQL("staged.purchase_interval"),
+                    },
                 ),
             )
         )

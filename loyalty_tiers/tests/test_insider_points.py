@@ -134,19 +134,19 @@ class TestInsiderPoints(LoyaltyTiersPosCommon, HttpCase):
         self.assertEqual((batch.remaining, history.reason), (200, history.reason))
         self.assertPointsAgree(self.member)
 
-    def test_no_role_moves_the_nightly_tier_review_past_a_member(self):
-        """The review's progress mark decides whom tonight's run still reviews: moved past a member, it would
-        keep them out of a downgrade. Only the cron writes it."""
-        Progress = self.env["loyalty.tier.review.progress"]
-        Progress._record(self.today, 0)
-        mark = Progress.sudo().search([])
+    def test_no_role_moves_a_nightly_job_past_a_member(self):
+        """A nightly job's progress decides whom tonight's run still does: moved past a member, it would keep
+        them out of a downgrade or a segment. Only the crons write it."""
+        Progress = self.env["loyalty.night.progress"]
+        Progress._record("tier_review", self.today, 0)
+        mark = Progress._of("tier_review")
         for role, user in self.roles.items():
             with self.subTest(role=role):
                 for attempt in (
                     lambda user=user: Progress.with_user(user).create(
-                        {"review_date": self.today, "last_card_id": 10**9}
+                        {"job": "rfm", "company_id": self.company.id, "run_date": self.today, "last_id": 10**9}
                     ),
-                    lambda user=user: mark.with_user(user).write({"last_card_id": 10**9}),
+                    lambda user=user: mark.with_user(user).write({"last_id": 10**9}),
                     lambda user=user: mark.with_user(user).unlink(),
                 ):
                     with self.assertRaises(AccessError), self.env.cr.savepoint():
@@ -154,15 +154,18 @@ class TestInsiderPoints(LoyaltyTiersPosCommon, HttpCase):
         self.authenticate("pos_cashier", "pos_cashier_pw")
         with mute_logger("odoo.http"):
             for method, args in (
-                ("create", [{"review_date": str(self.today), "last_card_id": 10**9}]),
-                ("write", [mark.ids, {"last_card_id": 10**9}]),
-                ("_record", [str(self.today), 10**9]),
+                ("create", [{"job": "tier_review", "run_date": str(self.today), "last_id": 10**9}]),
+                ("write", [mark.ids, {"last_id": 10**9}]),
+                ("_record", ["tier_review", str(self.today), 10**9]),
             ):
                 with self.subTest(method=method), self.assertRaises(JsonRpcException) as refusal:
-                    self.call_kw("loyalty.tier.review.progress", method, args)
+                    self.call_kw("loyalty.night.progress", method, args)
                 self.assertEqual(refusal.exception.args[0], "odoo.exceptions.AccessError")
-        self.assertEqual((Progress.sudo().search([]), mark.last_card_id), (mark, 0))
-        self.assertEqual(Progress._reviewed_up_to(self.today), 0, "tonight's review still starts at the first card")
+        self.assertEqual((Progress.sudo().search([("job", "=", "tier_review")]), mark.last_id), (mark, 0))
+        self.assertEqual(
+            Progress._reached("tier_review", self.today), 0, "tonight's review still starts at the first card"
+        )
+        self.assertFalse(Progress._of("rfm", self.company), "nor do the segments")
 
     def test_writing_an_empty_set_stays_a_no_op(self):
         # Odoo's contact merge writes every model that references a partner.

@@ -73,7 +73,29 @@ class TestRfmSegments(LoyaltyTiersCommon):
             Partner._cron_compute_rfm(batch_size=2)
         self.assertTrue(all(self.customers.mapped("rfm_segment")))
         self.assertEqual(set(self.customers.mapped("rfm_date")), {self.today})
-        self.assertEqual(Partner._compute_rfm_batch(self.company, self.today, 2)[0], 0, "nobody is scored twice a day")
+        again = Partner._batches_by_id("rfm", Partner._compute_rfm_batch, self.company, self.today, 2)
+        self.assertEqual(list(again), [], "nobody is scored twice a day")
+
+    def test_a_night_where_nobody_moves_rewrites_no_contact(self):
+        """Segments, stages and figures are written where they change: the rows of the others stay as they are."""
+        self.buy()
+        Partner = self.env["res.partner"]
+        with self.cron_commits_suspended():
+            Partner._cron_compute_rfm()
+        self.env.flush_all()
+        rows = self.partner_rows()
+        tomorrow = self.today + timedelta(days=1)
+        with freeze_time(tomorrow), self.cron_commits_suspended():
+            Partner._cron_compute_rfm()
+        self.env.flush_all()
+        self.assertEqual(self.partner_rows(), rows)
+        self.assertEqual(set(self.customers.mapped("rfm_date")), {tomorrow}, "all segmented again tonight")
+        self.assertEqual(set(self.customers.mapped("member_value_date")), {tomorrow})
+
+    def partner_rows(self):
+        """Where each customer's row is stored: a contact rewritten moves to a new row version."""
+        self.env.cr.execute("SELECT id, ctid FROM res_partner WHERE id IN %s ORDER BY id", [tuple(self.customers.ids)])
+        return self.env.cr.fetchall()
 
     def test_a_customer_who_stops_buying_becomes_lost(self):
         self.buy()

@@ -218,7 +218,7 @@ class TestTierUpgrade(LoyaltyTiersCommon):
         cards = self._member() | self._member(self.other_holder)
         # Today's review already reached every card before these two (the demo's, committed shops' of other tests).
         today = fields.Date.context_today(self.env["loyalty.card"])
-        self.env["loyalty.tier.review.progress"]._record(today, min(cards.ids) - 1)
+        self.env["loyalty.night.progress"]._record("tier_review", today, min(cards.ids) - 1)
         self.spend(1500)
         self.spend(1500, partner=self.other_holder)
 
