@@ -517,6 +517,20 @@ class TestInsiderWalletOverRpc(StoredValuePosCommon, HttpCase):
         self.assertTrue(order.stored_value_review)
         self.assertLedgerAgrees()
 
+    def test_a_top_up_total_forged_over_rpc_is_not_kept(self):
+        """Booked as bought, a top-up would lift its customer's tier and segment: the server's count stands."""
+        data = self.card_order(
+            [self.top_up_line(100.0, card=self.card), (self.haircut, 1)], [(self.cash_method, 160.0)]
+        )
+        data["stored_value_top_up_amount"] = 0.0
+        self.call(self.pos_cashier.login, "pos.order", "sync_from_ui", [json.loads(json.dumps(data, default=str))])
+        order = self.env["pos.order"].search([("uuid", "=", data["uuid"])])
+        self.assertEqual(order.stored_value_top_up_amount, 100.0)
+        with self.assertRaisesRegex(JsonRpcException, "AccessError"), mute_logger("odoo.http"):
+            self.call(self.pos_cashier.login, "pos.order", "write", [order.id], {"stored_value_top_up_amount": -5000.0})
+        self.env.invalidate_all()
+        self.assertEqual(order.stored_value_top_up_amount, 100.0)
+
     def test_a_bad_order_in_a_batch_sent_over_rpc_is_refused_alone(self):
         self.top_up(self.card, 200.0)
         good = self.card_order([(self.haircut, 1)], [(self.sv_method, 60.0)])
