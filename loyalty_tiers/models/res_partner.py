@@ -875,12 +875,11 @@ class ResPartner(models.Model):
                         SELECT scores.* FROM %(scores)s scores
                          WHERE scores.partner_id > %(after)s ORDER BY scores.partner_id LIMIT %(limit)s
                     ),
-                    updated AS (
+                    updated AS (  -- run by PostgreSQL whether or not the query below reads it
                         UPDATE res_partner partner SET %(values)s
                           FROM rfm WHERE partner.id = rfm.partner_id AND %(changed)s
-                     RETURNING partner.id
                     )
-                SELECT (SELECT COUNT(*) FROM rfm), (SELECT MAX(partner_id) FROM rfm), (SELECT COUNT(*) FROM updated)""",
+                SELECT COUNT(*), MAX(partner_id) FROM rfm""",
                 scores=self._rfm_snapshot(company, today, window_months),
                 after=after_id,
                 limit=batch_size,
@@ -900,7 +899,7 @@ class ResPartner(models.Model):
                 ),
             )
         )
-        count, last_id, _written = self.env.cr.fetchone()
+        count, last_id = self.env.cr.fetchone()
         self.invalidate_model(
             [
                 "rfm_recency_score",
